@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import { AgentRuntime, PARTNER_SCOPE_ID } from './agent-runtime.js';
+import { toPluginUses, type AgentConfig, type PluginSpec } from './config.js';
+import type { PluginUse } from './plugin.js';
+import type { PluginRegistry } from './plugin-registry.js';
+import type { RbmClient } from './rbm-client.js';
+
+interface RegistryDeps {
+  readonly client: RbmClient;
+  readonly log: Logger;
+  readonly registry?: PluginRegistry;
+}
+
+/**
+ * Which plugins each agent runs, and its runtime. The rule, RBM's own precedence for agent
+ * and partner webhooks: an agent with its own `plugins` gets exactly that list (after the
+ * partner defaults if it sets `extendDefaults`); every other agent, configured or not, gets
+ * the partner defaults.
+ */
+export class AgentRegistry {
+  private defaults: PluginUse[] = [];
+  private readonly configs = new Map<string, AgentConfig>();
+  private readonly runtimes = new Map<string, AgentRuntime>();
+  private partnerScope: AgentRuntime | undefined;
+
+  constructor(private readonly deps: RegistryDeps) {}
+
+  /** Replaces the partner-default plugins; agents using them switch on their next event. */
+  setDefaults(specs: readonly PluginSpec[]): void {
+    this.defaults = toPluginUses(specs, this.deps.registry, 'partner.plugins');
+    for (const [agentId, runtime] of this.runtimes) {
+      const config = this.configs.get(agentId);
+      if (config?.plugins === undefined || config.extendDefaults === true) this.retire(agentId, runtime);
+    }
+    if (this.partnerScope !== undefined) void this.partnerScope.close();
+    this.partnerScope = undefined;
+  }
+
+  /** Adds or replaces an agent's config; its runtime is rebuilt on its next event. */
+  set(agentId: string, config: AgentConfig): void {
+    // Validate now, so a bad list fails the call rather than the next event.
+    this.usesFor(agentId, config);
+    this.configs.set(agentId, config);
+    const runtime = this.runtimes.get(agentId);
+    if (runtime !== undefined) this.retire(agentId, runtime);
+  }
+
+  /** Forgets an agent's config: it falls back to the partner defaults. */
+  remove(agentId: string): boolean {
+    const existed = this.configs.delete(agentId);
+    const runtime = this.runtimes.get(agentId);
+    if (runtime !== undefined) this.retire(agentId, runtime);
+    return existed;
+  }
+
+  /** The agent's config, if it has one. */
+  config(agentId: string): AgentConfig | undefined {
+    return this.configs.get(agentId);
+  }
+
+  /** Keys of the plugins the agent runs, by the rule above. */
+  pluginKeysFor(agentId: string): string[] {
+    return this.usesFor(agentId, this.configs.get(agentId)).map((use) => use.key);
+  }
+
+  /** The agent's runtime, created (not yet set up) on first use. */
+  runtime(agentId: string): AgentRuntime {
+    let runtime = this.runtimes.get(agentId);
+    if (runtime === undefined) {
+      runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId, this.configs.get(agentId)), {
+        client: this.deps.client,
+        log: this.deps.log.child({ agentId }),
+      });
+      this.runtimes.set(agentId, runtime);
+    }
+    return runtime;
+  }
+
+  /** The partner webhook's own scope, running the partner defaults, for `rejected` notices. */
+  partner(): AgentRuntime {
+    this.partnerScope ??= new AgentRuntime(PARTNER_SCOPE_ID, 'partner', this.defaults, {
+      client: this.deps.client,
+      log: this.deps.log.child({ scope: 'partner' }),
+    });
+    return this.partnerScope;
+  }
+
+  /** How many agents have a live runtime (received traffic since their last change). */
+  get activeCount(): number {
+    return this.runtimes.size;
+  }
+
+  /** Tears down every runtime. */
+  async close(): Promise<void> {
+    const all = [...this.runtimes.values()];
+    if (this.partnerScope !== undefined) all.push(this.partnerScope);
+    this.runtimes.clear();
+    this.partnerScope = undefined;
+    await Promise.all(all.map((runtime) => runtime.close()));
+  }
+
+  private usesFor(agentId: string, config: AgentConfig | undefined): PluginUse[] {
+    if (config?.plugins === undefined) return this.defaults;
+    const own = toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
+    if (config.extendDefaults !== true) return own;
+    const ownKeys = new Set(own.map((use) => use.key));
+    return [...this.defaults.filter((use) => !ownKeys.has(use.key)), ...own];
+  }
+
+  private retire(agentId: string, runtime: AgentRuntime): void {
+    this.runtimes.delete(agentId);
+    runtime.close().catch((error: unknown) => this.deps.log.error({ err: error, agentId }, 'closing an agent failed'));
+  }
+}

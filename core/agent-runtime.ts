@@ -1,0 +1,158 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Logger } from 'pino';
+import { assertSubscribableName, namesFor, type EventName, type SubscribableName } from './event-names.js';
+import type { Agent, Handler, PluginUse, Teardown } from './plugin.js';
+import type { RbmClient } from './rbm-client.js';
+import type { PluginHandlers, StoredHandler } from './run-handlers.js';
+
+/** The partner webhook's own scope: it hears `rejected` notices that never reached an agent. */
+export const PARTNER_SCOPE_ID = '*partner*';
+
+interface PluginState {
+  readonly use: PluginUse;
+  teardown?: Teardown;
+  /** Set when `setup` threw; setup is tried again on the next event. */
+  setupError?: unknown;
+}
+
+interface RuntimeDeps {
+  readonly client: RbmClient;
+  readonly log: Logger;
+}
+
+/**
+ * One agent's plugin instances and its bus. Created when the agent's first event arrives,
+ * torn down when its configuration changes or the bot closes. Plugin state lives in the
+ * closures of `setup`, so nothing leaks across agents.
+ */
+export class AgentRuntime {
+  /** eventemitter3 holds the subscriptions; rbmkit calls them itself, awaiting and isolating each. */
+  private readonly bus = new EventEmitter();
+  private readonly owner = new WeakMap<StoredHandler, string>();
+  private readonly plugins: PluginState[];
+  private readonly routes = new Map<SubscribableName | EventName, PluginHandlers[]>();
+  private starting: Promise<void> | undefined;
+  private closed = false;
+  private setupFailures = 0;
+
+  constructor(
+    readonly id: string,
+    readonly scope: 'agent' | 'partner',
+    uses: readonly PluginUse[],
+    private readonly deps: RuntimeDeps,
+  ) {
+    this.plugins = uses.map((use) => ({ use }));
+  }
+
+  /** Keys of the plugins this agent runs, in order. */
+  get pluginKeys(): string[] {
+    return this.plugins.map((p) => p.use.key);
+  }
+
+  /**
+   * Runs every plugin's setup once (again for those whose setup failed before).
+   * Resolves with the keys of plugins whose setup failed, and their errors.
+   */
+  async ready(): Promise<Map<string, unknown>> {
+    if (this.starting === undefined || this.setupFailures > 0) {
+      const previous = this.starting;
+      this.starting = (async () => {
+        await previous;
+        // teardown is set once setup succeeded: the rest never ran or failed.
+        for (const state of this.plugins) if (state.teardown === undefined) await this.setUp(state);
+      })();
+    }
+    await this.starting;
+    const failed = new Map<string, unknown>();
+    if (this.setupFailures === 0) return failed;
+    for (const state of this.plugins) if (state.setupError !== undefined) failed.set(state.use.key, state.setupError);
+    return failed;
+  }
+
+  /**
+   * The handlers subscribed for an event type or notice, grouped by plugin, in plugin order;
+   * an event's own name first, then its umbrella, then `any`. Cached: subscriptions only change
+   * during setup.
+   */
+  handlersFor(type: EventName | 'rejected' | 'failed'): readonly PluginHandlers[] {
+    let groups = this.routes.get(type);
+    if (groups === undefined) {
+      const names = type === 'rejected' || type === 'failed' ? [type] : namesFor(type);
+      groups = [];
+      for (const state of this.plugins) {
+        const handlers: StoredHandler[] = [];
+        for (const name of names) {
+          for (const fn of this.bus.listeners(name) as StoredHandler[]) {
+            if (this.owner.get(fn) === state.use.key) handlers.push(fn);
+          }
+        }
+        if (handlers.length > 0) groups.push({ key: state.use.key, handlers });
+      }
+      this.routes.set(type, groups);
+    }
+    return groups;
+  }
+
+  /** Runs every teardown (each isolated; failures logged) and drops all subscriptions. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    for (const state of [...this.plugins].reverse()) {
+      try {
+        await state.teardown?.();
+      } catch (error) {
+        this.deps.log.error({ err: error, plugin: state.use.key }, 'plugin teardown failed');
+      }
+    }
+    this.bus.removeAllListeners();
+    this.routes.clear();
+  }
+
+  private async setUp(state: PluginState): Promise<void> {
+    const key = state.use.key;
+    this.removeListenersOf(key);
+    if (state.setupError !== undefined) this.setupFailures -= 1;
+    state.setupError = undefined;
+    try {
+      const teardown = await state.use.plugin.setup(this.agentFor(key), state.use.options as never);
+      state.teardown = typeof teardown === 'function' ? teardown : () => undefined;
+    } catch (error) {
+      state.setupError = error;
+      this.setupFailures += 1;
+      this.removeListenersOf(key);
+      this.deps.log.error({ err: error, plugin: key }, 'plugin setup failed; it will be tried again on the next event');
+    }
+    this.routes.clear();
+  }
+
+  private removeListenersOf(key: string): void {
+    for (const name of this.bus.eventNames()) {
+      for (const fn of this.bus.listeners(name) as StoredHandler[]) {
+        if (this.owner.get(fn) === key) this.bus.removeListener(name, fn);
+      }
+    }
+  }
+
+  private agentFor(key: string): Agent {
+    const runtime = this;
+    const log = this.deps.log.child({ plugin: key });
+    const agent: Agent = {
+      id: this.id,
+      scope: this.scope,
+      log,
+      client: this.deps.client,
+      on<N extends SubscribableName>(name: N, handler: Handler<N>) {
+        assertSubscribableName(name);
+        if (typeof handler !== 'function') throw new TypeError(`agent.on("${name}"): expected a handler function`);
+        // A fresh function per subscription, so the same handler given twice keeps two owners apart.
+        const stored: StoredHandler = (event, ctx) => handler(event as never, ctx);
+        runtime.owner.set(stored, key);
+        runtime.bus.on(name, stored);
+        runtime.routes.clear();
+        return agent;
+      },
+    };
+    return agent;
+  }
+}

@@ -1,0 +1,214 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa, { type Middleware } from 'koa';
+import Router from '@koa/router';
+import bodyParser from 'koa-bodyparser';
+import type { Logger } from 'pino';
+import { AgentRegistry } from './agent-registry.js';
+import { resolveAgentWebhook, resolveWebhooks, validateConfig, type AgentConfig, type BotConfig, type PluginSpec } from './config.js';
+import type { DedupeStore } from './dedupe-store.js';
+import { Dispatcher } from './dispatcher.js';
+import { ConfigError, HttpError } from './errors.js';
+import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
+import { jsonErrors } from './json-errors.js';
+import { createLogger } from './logger.js';
+import { MemoryDedupeStore } from './memory-dedupe-store.js';
+import { MemoryRbmClient } from './memory-rbm-client.js';
+import type { RbmClient } from './rbm-client.js';
+import { emptyStats, type BotStats } from './stats.js';
+
+const ONE_MIB = 1024 * 1024;
+
+/** Where a listening bot can be reached. */
+export interface Listening {
+  readonly port: number;
+  readonly host: string;
+  /** e.g. `http://127.0.0.1:8080` */
+  readonly url: string;
+}
+
+/** Agents added, changed and removed while the bot runs. Changes apply from the next event. */
+export interface AgentControl {
+  /**
+   * Adds or replaces an agent. Its old plugin instances are torn down.
+   *
+   * @example
+   * bot.agents.set('shop@rbm.goog', { plugins: [keywords.with({ routes })] });
+   */
+  set(agentId: string, config: AgentConfig): void;
+  /**
+   * Removes an agent's config (and its own webhook); it falls back to the partner defaults.
+   *
+   * @example
+   * bot.agents.remove('shop@rbm.goog');
+   */
+  remove(agentId: string): boolean;
+  /**
+   * Replaces the partner-default plugins.
+   *
+   * @example
+   * bot.agents.setDefaults([logging, echo]);
+   */
+  setDefaults(plugins: readonly PluginSpec[]): void;
+  /**
+   * The keys of the plugins an agent runs now, by the precedence rule.
+   *
+   * @example
+   * bot.agents.pluginsOf('shop@rbm.goog'); // ['logging', 'keywords']
+   */
+  pluginsOf(agentId: string): string[];
+}
+
+/** An RBM webhook server for any number of agents. Made by {@link createBot}. */
+export interface Bot {
+  /** Koa middleware serving the webhooks; other paths fall through to `next`. */
+  middleware(): Middleware;
+  /** A node:http request listener serving the webhooks (404 JSON elsewhere). */
+  callback(): RequestListener;
+  /** Starts an HTTP server. Port 0 picks a free one. */
+  listen(port?: number, host?: string): Promise<Listening>;
+  /** Stops the server, waits for events in flight, tears plugins down, closes the stores. */
+  close(): Promise<void>;
+  readonly agents: AgentControl;
+  /** The RBM client replies go through. */
+  readonly client: RbmClient;
+  readonly log: Logger;
+  /** The webhook paths served now. */
+  webhooks(): string[];
+  /** A copy of the counters. */
+  stats(): BotStats;
+}
+
+/**
+ * Creates a bot from its config: webhooks, agents and plugins. Throws a ConfigError naming
+ * every wrong field.
+ *
+ * @example
+ * const bot = createBot({
+ *   partner: { path: '/webhook', clientToken: { env: 'RBM_CLIENT_TOKEN' }, plugins: [logging, echo] },
+ *   agents: { 'shop@rbm.goog': { plugins: [keywords.with({ routes })] } },
+ * });
+ * await bot.listen(8080);
+ */
+export function createBot(config: BotConfig): Bot {
+  validateConfig(config);
+  const log = createLogger(config.logger);
+  const client = config.client ?? new MemoryRbmClient();
+  const store: DedupeStore = config.dedupe ?? new MemoryDedupeStore();
+  const stats = emptyStats();
+  const agents = new AgentRegistry({ client, log, registry: config.registry });
+  agents.setDefaults(config.partner?.plugins ?? []);
+  for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
+  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000 });
+  const deps: IngressDeps = {
+    agents,
+    dispatcher,
+    stats,
+    log,
+    signaturePolicy: config.signaturePolicy ?? 'reject',
+    ackDeadlineMs: config.ackDeadlineMs ?? 8_000,
+  };
+  const parseBody = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: `${config.bodyLimit ?? ONE_MIB}b`,
+    strict: true,
+    // Google sends application/json; parse the webhook body as JSON whatever it claims.
+    detectJSON: () => true,
+  });
+  const errors = jsonErrors(log);
+
+  const hooks = new Map<string, Webhook>(resolveWebhooks(config).map((hook) => [hook.path, toWebhook(hook)]));
+  let routes: Middleware = buildRoutes();
+
+  function buildRoutes(): Middleware {
+    const router = new Router();
+    for (const hook of hooks.values()) {
+      router.post(hook.path, errors, parseBody, webhookHandler(hook, deps));
+      router.all(hook.path, errors, () => {
+        throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
+      });
+    }
+    return router.routes() as Middleware;
+  }
+
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+
+  const bot: Bot = {
+    log,
+    client,
+    middleware: () => (ctx, next) => routes(ctx, next),
+    callback() {
+      const app = new Koa();
+      app.silent = true;
+      app.use(errors);
+      app.use(bot.middleware());
+      app.use(() => {
+        throw new HttpError(404, 'not_found', `no webhook here; expected POST to one of: ${[...hooks.keys()].join(', ')}`);
+      });
+      return app.callback();
+    },
+    async listen(port = 0, host?: string) {
+      if (server !== undefined) throw new Error('bot.listen(): already listening; expected one listen per bot');
+      server = createServer(bot.callback());
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return { port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` };
+    },
+    close() {
+      closing ??= (async () => {
+        if (server !== undefined) {
+          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          await dispatcher.drain();
+          await closed;
+        } else {
+          await dispatcher.drain();
+        }
+        await agents.close();
+        await store.close?.();
+      })();
+      return closing;
+    },
+    agents: {
+      set(agentId, agentConfig) {
+        validateConfig({ agents: { [agentId]: agentConfig } });
+        const hook = agentConfig.webhook === undefined ? undefined : toWebhook(resolveAgentWebhook(agentId, agentConfig.webhook));
+        const taken = hook === undefined ? undefined : hooks.get(hook.path);
+        if (taken !== undefined && taken.agentId !== agentId) {
+          throw new ConfigError(`agents.${agentId}.webhook.path: "${hook!.path}" is already served; expected a free path`);
+        }
+        agents.set(agentId, agentConfig);
+        if (dropWebhookOf(agentId) || hook !== undefined) {
+          if (hook !== undefined) hooks.set(hook.path, hook);
+          routes = buildRoutes();
+        }
+      },
+      remove(agentId) {
+        const removed = agents.remove(agentId);
+        if (dropWebhookOf(agentId)) routes = buildRoutes();
+        return removed;
+      },
+      setDefaults: (plugins) => agents.setDefaults(plugins),
+      pluginsOf: (agentId) => agents.pluginKeysFor(agentId),
+    },
+    webhooks: () => [...hooks.keys()],
+    stats: () => ({ ...stats }),
+  };
+
+  function dropWebhookOf(agentId: string): boolean {
+    for (const [path, hook] of hooks) {
+      if (hook.agentId === agentId) {
+        hooks.delete(path);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  return bot;
+}

@@ -1,0 +1,31 @@
+/** What a store says when an event is claimed for handling. */
+export interface Claim {
+  /** Another holder (another process) is handling this event right now: do not dispatch. */
+  readonly busy: boolean;
+  /** How many times this event has been claimed, this claim included. */
+  readonly attempt: number;
+  /** The plugins (by key) that already completed this event. */
+  readonly completed: ReadonlySet<string>;
+}
+
+/**
+ * Remembers which plugins completed which event, so a redelivery reruns only what failed,
+ * and marks events in flight so a concurrent duplicate is not dispatched twice.
+ * The in-memory store serves one process; a shared store (Redis) serves several.
+ */
+export interface DedupeStore {
+  /**
+   * Claims `key` for handling and counts the attempt.
+   *
+   * @example
+   * const claim = await store.claim('agent\u0000+1222…\u0000msg-1');
+   * if (!claim.busy) { … }
+   */
+  claim(key: string): Promise<Claim>;
+  /** Records that the plugin `pluginKey` completed the event `key`. */
+  complete(key: string, pluginKey: string): Promise<void>;
+  /** Ends the claim taken by {@link DedupeStore.claim}. */
+  release(key: string): Promise<void>;
+  /** Frees resources; called by `bot.close()`. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,178 @@
+import type { Logger } from 'pino';
+import type { AgentRuntime } from './agent-runtime.js';
+import type { DedupeStore } from './dedupe-store.js';
+import { isPermanent } from './errors.js';
+import type { FailedNotice, RbmEvent } from './events.js';
+import { EVENT_GROUPS } from './event-names.js';
+import { EventContext, type DeliveryInfo } from './handler-context.js';
+import type { RbmClient } from './rbm-client.js';
+import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
+import type { BotStats } from './stats.js';
+
+/** What became of one delivery of an event. */
+export type Outcome =
+  | { readonly status: 'handled' }
+  /** Seen before and nothing was left to do. */
+  | { readonly status: 'duplicate' }
+  /** Some plugins failed; a redelivery runs only those again. */
+  | { readonly status: 'failed'; readonly plugins: readonly string[] }
+  /** Every failure was permanent: reported, and not worth a redelivery. */
+  | { readonly status: 'failedPermanently'; readonly plugins: readonly string[] }
+  /** Another process is handling this event right now. */
+  | { readonly status: 'busy' };
+
+interface DispatcherDeps {
+  readonly store: DedupeStore;
+  readonly client: RbmClient;
+  readonly log: Logger;
+  readonly stats: BotStats;
+  readonly handlerTimeoutMs: number;
+}
+
+/**
+ * The dedupe key of an event: agent, user and the event's own id. Events with no id cannot be
+ * deduplicated and get no key.
+ *
+ * @example
+ * dedupeKey(event); // 'a@rbm.goog\u0000+12223334444\u0000MESSAGE_ID'
+ */
+export function dedupeKey(event: RbmEvent): string | undefined {
+  return event.id === '' ? undefined : `${event.agentId}\u0000${event.phone ?? ''}\u0000${event.id}`;
+}
+
+/**
+ * Hands events to an agent's plugins: each plugin at most once per event, across
+ * redeliveries and concurrent duplicates; isolated from each other; failures gathered.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Map<string, Promise<Outcome>>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /**
+   * Delivers one verified event to the runtime's plugins.
+   *
+   * @example
+   * const outcome = await dispatcher.deliver(registry.runtime(event.agentId), event);
+   */
+  deliver(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
+    const key = dedupeKey(event);
+    if (key === undefined) return this.run(runtime, event, undefined);
+    const running = this.inFlight.get(key);
+    if (running !== undefined) {
+      this.deps.stats.duplicate += 1;
+      // Joined, not rerun: the answer is the first delivery's.
+      return running.then((outcome) => (outcome.status === 'handled' ? { status: 'duplicate' } : outcome));
+    }
+    const outcome = this.run(runtime, event, key).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, outcome);
+    return outcome;
+  }
+
+  /** Events being handled right now in this process. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves once every event in flight is done. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
+    const { store, stats } = this.deps;
+    const claim = key === undefined ? undefined : await store.claim(key);
+    if (claim?.busy === true) {
+      stats.duplicate += 1;
+      return { status: 'busy' };
+    }
+    try {
+      const setupFailures = await runtime.ready();
+      const done = claim?.completed;
+      const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
+      const attempt = claim?.attempt ?? 1;
+      const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
+      if (groups.length === 0 && broken.length === 0) {
+        if (attempt > 1) stats.duplicate += 1;
+        else stats.handled += 1;
+        return { status: attempt > 1 ? 'duplicate' : 'handled' };
+      }
+      if (attempt > 1) stats.redelivered += 1;
+      const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
+      const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key)));
+      const errors = [
+        ...broken.map(([plugin, error]) => new PluginError(plugin, error)),
+        ...results.filter((r): r is PluginError => r !== undefined),
+      ];
+      if (errors.length === 0) {
+        stats.handled += 1;
+        return { status: 'handled' };
+      }
+      stats.failed += 1;
+      const plugins = errors.map((e) => e.plugin);
+      const permanent = errors.every((e) => isPermanent(e.cause));
+      const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
+      await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
+      return { status: permanent ? 'failedPermanently' : 'failed', plugins };
+    } finally {
+      if (key !== undefined) await store.release(key);
+    }
+  }
+
+  /** Runs one plugin; resolves with its error, if any, having recorded its completion. */
+  private async runGroup(
+    runtime: AgentRuntime,
+    event: RbmEvent,
+    group: PluginHandlers,
+    delivery: DeliveryInfo,
+    key: string | undefined,
+  ): Promise<PluginError | undefined> {
+    const ctx = this.contextFor(runtime, event, group.key, delivery);
+    try {
+      await runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+    } catch (error) {
+      const failure = error as PluginError;
+      // A permanent failure is final: a redelivery must not run that plugin again.
+      if (isPermanent(failure.cause) && key !== undefined) await this.deps.store.complete(key, group.key);
+      return failure;
+    }
+    if (key !== undefined) await this.deps.store.complete(key, group.key);
+    return undefined;
+  }
+
+  private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {
+    const level = notice.permanent ? 'warn' : 'error';
+    this.deps.log[level]({ err: notice.error, agentId: runtime.id, type: notice.event.type, plugins: notice.plugins }, notice.error.message);
+    await this.notify(runtime, notice, notice.event, delivery);
+  }
+
+  /**
+   * Hands a notice (`failed`, `rejected`) to the plugins subscribed to it. Their own failures
+   * are logged, never notified again.
+   */
+  async notify(runtime: AgentRuntime, notice: { type: 'failed' | 'rejected' }, event: RbmEvent | undefined, delivery: DeliveryInfo): Promise<void> {
+    await runtime.ready();
+    await Promise.all(
+      runtime.handlersFor(notice.type).map(async (group) => {
+        const ctx = this.contextFor(runtime, event, group.key, delivery);
+        try {
+          await runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+        } catch (error) {
+          this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
+        }
+      }),
+    );
+  }
+
+  private contextFor(runtime: AgentRuntime, event: RbmEvent | undefined, plugin: string, delivery: DeliveryInfo): EventContext {
+    const isUserMessage = event !== undefined && EVENT_GROUPS[event.type] === 'message';
+    return new EventContext({
+      agentId: runtime.id,
+      phone: event?.phone,
+      userMessageId: isUserMessage ? event.messageId : undefined,
+      delivery,
+      client: this.deps.client,
+      makeLog: () => this.deps.log.child({ agentId: runtime.id, plugin, event: event?.type, eventId: event?.id }),
+    });
+  }
+}

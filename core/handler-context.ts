@@ -1,0 +1,140 @@
+import type { Logger } from 'pino';
+import type { AgentMessage, ContentMessage } from './agent-message.js';
+import type { RbmClient } from './rbm-client.js';
+
+/** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
+export type ReplyInput = string | ContentMessage | AgentMessage;
+
+/** Which delivery of an event a handler is running for. */
+export interface DeliveryInfo {
+  /** Pub/Sub's id of the push being handled. */
+  readonly pushId?: string;
+  /** The event's own id (its messageId, else eventId). */
+  readonly eventId: string;
+  /** 1 for the first delivery of this event, 2 for the first redelivery, … */
+  readonly attempt: number;
+  /** True when this event was seen before (Google redelivered it, or sent it twice). */
+  readonly redelivery: boolean;
+}
+
+/** The second argument of every handler. */
+export interface HandlerContext {
+  readonly agentId: string;
+  /** The user's E.164 phone number; undefined for events about no user (agent launch, notices). */
+  readonly phone: string | undefined;
+  readonly delivery: DeliveryInfo;
+  /** A child logger bound to agent, plugin and event. */
+  readonly log: Logger;
+  /** Aborted when the handler's time limit passes: hand it to fetch and timers. */
+  readonly signal: AbortSignal;
+  readonly client: RbmClient;
+  /**
+   * Sends a message to the user who caused this event.
+   *
+   * @example
+   * await ctx.reply('Hello');
+   * await ctx.reply({ text: 'Pick one', suggestions: [{ reply: { text: 'Yes', postbackData: 'yes' } }] });
+   */
+  reply(message: ReplyInput): Promise<{ readonly messageId: string }>;
+  /**
+   * Marks the user's message read (the blue ticks). Only for user messages.
+   *
+   * @example
+   * await ctx.markRead();
+   */
+  markRead(): Promise<void>;
+  /**
+   * Shows the typing indicator to the user for about 20 seconds.
+   *
+   * @example
+   * await ctx.typing();
+   */
+  typing(): Promise<void>;
+}
+
+/**
+ * Turns any reply input into the AgentMessage the API takes.
+ *
+ * @example
+ * toAgentMessage('hi'); // { contentMessage: { text: 'hi' } }
+ */
+export function toAgentMessage(input: ReplyInput): AgentMessage {
+  if (typeof input === 'string') return { contentMessage: { text: input } };
+  if ('contentMessage' in input) return input;
+  return { contentMessage: input };
+}
+
+interface ContextInit {
+  readonly agentId: string;
+  readonly phone: string | undefined;
+  readonly userMessageId: string | undefined;
+  readonly delivery: DeliveryInfo;
+  readonly client: RbmClient;
+  readonly makeLog: () => Logger;
+}
+
+/** The context one plugin's handlers get for one event. Built per plugin run, cheaply. */
+export class EventContext implements HandlerContext {
+  readonly agentId: string;
+  readonly phone: string | undefined;
+  readonly delivery: DeliveryInfo;
+  readonly client: RbmClient;
+  private readonly userMessageId: string | undefined;
+  private readonly makeLog: () => Logger;
+  private logger: Logger | undefined;
+  private controller: AbortController | undefined;
+  private abortReason: Error | undefined;
+
+  constructor(init: ContextInit) {
+    this.agentId = init.agentId;
+    this.phone = init.phone;
+    this.delivery = init.delivery;
+    this.client = init.client;
+    this.userMessageId = init.userMessageId;
+    this.makeLog = init.makeLog;
+  }
+
+  get log(): Logger {
+    return (this.logger ??= this.makeLog());
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts `signal` (made only if a handler asked for it). */
+  abort(reason: Error): void {
+    this.abortReason ??= reason;
+    this.controller?.abort(reason);
+  }
+
+  async reply(message: ReplyInput): Promise<{ messageId: string }> {
+    return this.client.sendMessage({ agentId: this.agentId, phone: this.userPhone('reply'), message: toAgentMessage(message) });
+  }
+
+  async markRead(): Promise<void> {
+    if (this.userMessageId === undefined) {
+      throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
+    }
+    await this.client.sendEvent({
+      agentId: this.agentId,
+      phone: this.userPhone('markRead'),
+      event: { eventType: 'READ', messageId: this.userMessageId },
+    });
+  }
+
+  async typing(): Promise<void> {
+    await this.client.sendEvent({ agentId: this.agentId, phone: this.userPhone('typing'), event: { eventType: 'IS_TYPING' } });
+  }
+
+  private userPhone(method: string): string {
+    if (this.phone === undefined) {
+      throw new TypeError(`ctx.${method}(): this event has no user phone number (expected a user message or user event)`);
+    }
+    return this.phone;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * rbmkit: a framework for Google RCS Business Messaging agents.
+ * This file is the whole public surface; nothing else is imported by users.
+ */
+export { createBot, type Bot, type AgentControl, type Listening } from './bot.js';
+export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config.js';
+export { validateConfig } from './config.js';
+export type { TokenInput, TokenSource } from './tokens.js';
+
+export { definePlugin, isPlugin, isPluginUse, type Agent, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';
+export { PluginRegistry } from './plugin-registry.js';
+export type { HandlerContext, DeliveryInfo, ReplyInput } from './handler-context.js';
+export { toAgentMessage } from './handler-context.js';
+
+export {
+  EVENT_GROUPS,
+  EVENT_NAMES,
+  NOTICE_NAMES,
+  UMBRELLA_NAMES,
+  isSubscribableName,
+  type EventName,
+  type NoticeName,
+  type SubscribableName,
+  type UmbrellaName,
+} from './event-names.js';
+export type {
+  Delivery,
+  EventMap,
+  EventOf,
+  FailedNotice,
+  RbmEvent,
+  RejectReason,
+  RejectedNotice,
+  ServerEvent,
+  UserEvent,
+  UserFileInfo,
+  UserMessage,
+} from './events.js';
+export { parseEvent } from './parse-event.js';
+
+export { signData, verifySignature, signingKey } from './signature.js';
+export { safeEqual } from './safe-equal.js';
+export { maskPhone } from './phone.js';
+
+export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js';
+export { HandlerTimeoutError, PluginError } from './run-handlers.js';
+
+export type { RbmClient, SendEventRequest, SendMessageRequest } from './rbm-client.js';
+export { MemoryRbmClient, type SentItem } from './memory-rbm-client.js';
+export type * from './agent-message.js';
+
+export type { Claim, DedupeStore } from './dedupe-store.js';
+export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './memory-dedupe-store.js';
+export type { BotStats } from './stats.js';
+export { createLogger, type Logger } from './logger.js';

@@ -1,0 +1,209 @@
+import type { KeyObject } from 'node:crypto';
+import type { Context } from 'koa';
+import type {} from 'koa-bodyparser';
+import type { Logger } from 'pino';
+import type { AgentRegistry } from './agent-registry.js';
+import { decodeBase64 } from './base64.js';
+import type { ResolvedWebhook } from './config.js';
+import type { Dispatcher, Outcome } from './dispatcher.js';
+import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
+import { HttpError } from './errors.js';
+import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from './events.js';
+import { parseEvent } from './parse-event.js';
+import { safeEqual } from './safe-equal.js';
+import { signingKey, verifySignature } from './signature.js';
+import type { BotStats } from './stats.js';
+
+/** A webhook ready to serve: its tokens prepared as HMAC keys once. */
+export interface Webhook extends ResolvedWebhook {
+  readonly keys: readonly KeyObject[];
+}
+
+/**
+ * Prepares a resolved webhook for serving.
+ *
+ * @example
+ * const hook = toWebhook({ path: '/webhook', tokens: ['SJENCPGJESMGUFPY'] });
+ */
+export function toWebhook(resolved: ResolvedWebhook): Webhook {
+  return { ...resolved, keys: resolved.tokens.map(signingKey) };
+}
+
+export interface IngressDeps {
+  readonly agents: AgentRegistry;
+  readonly dispatcher: Dispatcher;
+  readonly stats: BotStats;
+  readonly log: Logger;
+  readonly signaturePolicy: 'reject' | 'acknowledge';
+  readonly ackDeadlineMs: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const STILL_RUNNING = Symbol('still running');
+
+const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
+  missing_signature: {
+    status: 401,
+    message: 'expected an X-Goog-Signature header: base64 HMAC-SHA512 of the decoded message.data, keyed with this webhook\'s clientToken',
+  },
+  bad_signature: {
+    status: 401,
+    message: 'X-Goog-Signature does not match message.data for any clientToken of this webhook; expected base64 HMAC-SHA512 of the decoded data',
+  },
+  bad_client_token: { status: 401, message: 'expected the clientToken configured for this webhook' },
+  agent_mismatch: { status: 403, message: 'the signed data names another agent; expected pushes for this webhook\'s own agent only' },
+  missing_agent_id: { status: 400, message: 'expected the signed data to name its "agentId"' },
+};
+
+/**
+ * The Koa handler of one webhook (after body parsing): answers the handshake, verifies and
+ * decodes pushes, routes each event to its agent and answers by the outcome.
+ *
+ * @example
+ * router.post(hook.path, jsonErrors(log), bodyParser(), webhookHandler(hook, deps));
+ */
+export function webhookHandler(hook: Webhook, deps: IngressDeps) {
+  return async (ctx: Context): Promise<void> => {
+    deps.stats.received += 1;
+    const body = parseWebhookBody(ctx.request.body);
+    if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
+    return answerPush(ctx, hook, body, deps);
+  };
+}
+
+function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps: IngressDeps): void {
+  let matched = false;
+  for (const token of hook.tokens) if (safeEqual(token, handshake.clientToken)) matched = true;
+  if (!matched) {
+    reject(ctx, hook, 'bad_client_token', deps, undefined, true);
+    return;
+  }
+  deps.stats.handshakes += 1;
+  deps.log.info({ webhook: hook.path }, 'verification handshake answered');
+  ctx.status = 200;
+  ctx.type = 'text/plain';
+  ctx.body = handshake.secret;
+}
+
+async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: IngressDeps): Promise<void> {
+  const bytes = decodeBase64(push.data);
+  if (bytes === undefined || bytes.length === 0) {
+    throw new HttpError(400, 'bad_base64', 'expected message.data to be non-empty standard base64');
+  }
+  const signature = ctx.headers['x-goog-signature'];
+  const given = Array.isArray(signature) ? signature.join(',') : signature;
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, bytes);
+  if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, bytes);
+  deps.stats.verified += 1;
+
+  const data = decodeJsonObject(bytes);
+  const delivery: Delivery = {
+    pushId: push.messageId,
+    publishTime: push.publishTime,
+    subscription: push.subscription,
+    attributes: push.attributes,
+    webhook: hook.path,
+    receivedAt: Date.now(),
+  };
+  let event = parseEvent(data, delivery);
+  if (hook.agentId !== undefined) {
+    if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, bytes);
+    if (event.agentId === '') event = { ...event, agentId: hook.agentId };
+  } else if (event.agentId === '') {
+    return reject(ctx, hook, 'missing_agent_id', deps, bytes);
+  }
+  await answerOutcome(ctx, event, deps);
+}
+
+async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
+  const outcome = await withinDeadline(deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event), deps.ackDeadlineMs);
+  if (outcome === STILL_RUNNING) {
+    throw new HttpError(
+      503,
+      'still_running',
+      `handlers are still running after ${deps.ackDeadlineMs} ms; expected a redelivery, which will find them done`,
+      { 'Retry-After': '10' },
+    );
+  }
+  switch (outcome.status) {
+    case 'handled':
+    case 'duplicate':
+      ctx.body = { status: outcome.status };
+      return;
+    case 'failedPermanently':
+      ctx.body = { status: 'failed_permanently', plugins: outcome.plugins };
+      return;
+    case 'failed':
+      throw new HttpError(500, 'plugin_failed', `plugins failed: ${outcome.plugins.join(', ')}; a redelivery will run only those again`);
+    case 'busy':
+      throw new HttpError(503, 'in_flight', 'this event is being handled elsewhere; expected a redelivery later', { 'Retry-After': '10' });
+  }
+}
+
+function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, 'bad_data', 'expected message.data to decode to UTF-8 JSON; it is not valid UTF-8');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object; it is not JSON');
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object');
+  }
+  return data as Record<string, unknown>;
+}
+
+async function withinDeadline<T>(pending: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof STILL_RUNNING>((resolve) => {
+    timer = setTimeout(() => resolve(STILL_RUNNING), ms);
+  });
+  try {
+    return await Promise.race([pending, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The agentId unverified data claims, for the notice only. */
+function claimedAgent(bytes: Uint8Array | undefined): string | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    const agentId = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { agentId?: unknown }).agentId;
+    return typeof agentId === 'string' ? agentId.slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses a request: counts it, tells the webhook owner's plugins (`rejected`), then answers
+ * by policy. Only signature failures may be acknowledged with 200; a wrong handshake never is.
+ */
+function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, bytes?: Uint8Array, handshake = false): void {
+  const { status, message } = REJECTIONS[reason];
+  const acknowledge = !handshake && status === 401 && deps.signaturePolicy === 'acknowledge';
+  const notice: RejectedNotice = {
+    type: 'rejected',
+    reason,
+    webhook: hook.path,
+    status: acknowledge ? 200 : status,
+    claimedAgentId: claimedAgent(bytes),
+    receivedAt: Date.now(),
+  };
+  deps.stats.rejected += 1;
+  deps.log.warn({ webhook: hook.path, reason, status: notice.status }, 'request rejected');
+  const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
+  deps.dispatcher
+    .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false })
+    .catch((error: unknown) => deps.log.error({ err: error }, 'delivering a rejected notice failed'));
+  if (!acknowledge) throw new HttpError(status, reason, message);
+  ctx.status = 200;
+  ctx.body = { status: 'dropped', reason };
+}

@@ -1,0 +1,38 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
+export const REDACTED_PATHS = [
+  'clientToken',
+  'secret',
+  'signature',
+  'token',
+  'accessToken',
+  'authorization',
+  '*.clientToken',
+  '*.secret',
+  '*.signature',
+  '*.token',
+  '*.accessToken',
+  '*.authorization',
+  'headers["x-goog-signature"]',
+];
+
+/**
+ * The bot's logger: pino, with secrets redacted. Pass a pino logger to use your own, `false`
+ * for silence, or options to tune this one (level defaults to LOG_LEVEL, else `info`).
+ *
+ * @example
+ * const log = createLogger({ level: 'debug' });
+ */
+export function createLogger(option?: Logger | LoggerOptions | false): Logger {
+  if (option === false) return pino({ level: 'silent' });
+  if (option !== undefined && typeof (option as Logger).child === 'function') return option as Logger;
+  return pino({
+    name: 'rbmkit',
+    level: process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    ...(option as LoggerOptions | undefined),
+  });
+}

@@ -1,0 +1,124 @@
+import type { Delivery, RbmEvent, UserFileInfo } from './events.js';
+import { EVENT_GROUPS, type EventName } from './event-names.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown): number | undefined => {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+};
+
+const USER_EVENT_TYPES: Readonly<Record<string, EventName>> = {
+  DELIVERED: 'delivered',
+  READ: 'read',
+  IS_TYPING: 'typing',
+  SUBSCRIBE: 'subscribe',
+  UNSUBSCRIBE: 'unsubscribe',
+};
+const SERVER_EVENT_TYPES: Readonly<Record<string, EventName>> = {
+  TTL_EXPIRATION_REVOKED: 'ttlRevoked',
+  TTL_EXPIRATION_REVOKE_FAILED: 'ttlRevokeFailed',
+};
+
+function fileInfo(value: unknown): UserFileInfo | undefined {
+  if (!isObject(value)) return undefined;
+  return {
+    mimeType: str(value.mimeType),
+    fileSizeBytes: num(value.fileSizeBytes),
+    fileUri: str(value.fileUri),
+    fileName: str(value.fileName),
+  };
+}
+
+/** The kind-specific fields of a decoded document, or undefined when it is no known kind. */
+type Classified = { readonly type: EventName; readonly [field: string]: unknown };
+
+function classify(data: Json, attributes: Readonly<Record<string, string>>): Classified | undefined {
+  const sender = str(data.senderPhoneNumber);
+  const eventType = str(data.eventType);
+
+  if (attributes.type === 'agent_launch_event' || 'newLaunchState' in data) {
+    return {
+      type: 'agentLaunch',
+      botDisplayName: str(data.botDisplayName),
+      brandId: str(data.brandId),
+      brandDisplayName: str(data.brandDisplayName),
+      regionId: str(data.regionId),
+      oldLaunchState: str(data.oldLaunchState),
+      newLaunchState: str(data.newLaunchState),
+      actingParty: str(data.actingParty),
+      comment: str(data.comment),
+    };
+  }
+  if (eventType !== undefined && eventType in SERVER_EVENT_TYPES) {
+    const phone = str(data.phoneNumber) ?? sender;
+    return phone === undefined ? undefined : { type: SERVER_EVENT_TYPES[eventType]!, phone };
+  }
+  if (sender === undefined) return undefined;
+  if (eventType !== undefined) {
+    const type = USER_EVENT_TYPES[eventType];
+    return type === undefined ? undefined : { type, phone: sender };
+  }
+  if (typeof data.text === 'string') return { type: 'text', phone: sender, text: data.text };
+  const suggestion = data.suggestionResponse;
+  if (isObject(suggestion)) {
+    return {
+      type: 'suggestion',
+      phone: sender,
+      suggestionType: str(suggestion.type),
+      postbackData: str(suggestion.postbackData) ?? '',
+      text: str(suggestion.text),
+    };
+  }
+  const location = data.location;
+  if (isObject(location)) {
+    const latitude = num(location.latitude);
+    const longitude = num(location.longitude);
+    if (latitude !== undefined && longitude !== undefined) {
+      return { type: 'location', phone: sender, latitude, longitude };
+    }
+  }
+  const userFile = data.userFile;
+  if (isObject(userFile)) {
+    const file = fileInfo(userFile.payload);
+    if (file !== undefined) {
+      return { type: 'file', phone: sender, file, thumbnail: fileInfo(userFile.thumbnail) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Turns a verified, decoded RBM document into one typed event. Lenient, per Google's
+ * inconsistent pages: any field but the phone number may be missing, and a document of no
+ * known kind becomes an `unknown` event that keeps the raw payload. Nothing is dropped.
+ *
+ * @example
+ * const event = parseEvent({ agentId: 'a@rbm.goog', senderPhoneNumber: '+1222', text: 'hi' }, delivery);
+ * event.type; // 'text'
+ */
+export function parseEvent(data: Json, delivery: Delivery): RbmEvent {
+  const fields = classify(data, delivery.attributes) ?? {
+    type: 'unknown' as const,
+    phone: str(data.senderPhoneNumber) ?? str(data.phoneNumber),
+  };
+  const messageId = str(data.messageId);
+  const eventId = str(data.eventId);
+  // A user message is named by its messageId; an event's messageId names the agent's message it
+  // is about, so an event is named by its own eventId (Google dedupes events on eventId + phone).
+  const id = EVENT_GROUPS[fields.type] === 'message' ? (messageId ?? eventId) : (eventId ?? messageId);
+  return {
+    ...fields,
+    agentId: str(data.agentId) ?? '',
+    id: id ?? '',
+    messageId,
+    eventId,
+    sendTime: str(data.sendTime),
+    raw: data,
+    delivery,
+  } as RbmEvent;
+}

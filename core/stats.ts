@@ -1,0 +1,29 @@
+/** Counters the bot keeps since it started. Read them with `bot.stats()`. */
+export interface BotStats {
+  /** Requests that reached a webhook route. */
+  received: number;
+  /** Pushes whose signature verified. */
+  verified: number;
+  /** Requests refused by verification (bad or missing signature, wrong token, wrong agent). */
+  rejected: number;
+  /** Deliveries of an event already handled or in flight. */
+  duplicate: number;
+  /** Redeliveries that ran plugins which had failed before. */
+  redelivered: number;
+  /** Events every plugin completed. */
+  handled: number;
+  /** Events on which at least one plugin failed. */
+  failed: number;
+  /** Handshakes answered. */
+  handshakes: number;
+}
+
+/**
+ * A zeroed set of counters.
+ *
+ * @example
+ * const stats = emptyStats(); stats.received += 1;
+ */
+export function emptyStats(): BotStats {
+  return { received: 0, verified: 0, rejected: 0, duplicate: 0, redelivered: 0, handled: 0, failed: 0, handshakes: 0 };
+}

@@ -1,0 +1,6 @@
+/**
+ * rbmkit/testing: what a plugin author needs to test against a real bot over real HTTP.
+ */
+export { payloads, type PayloadBase } from './payloads.js';
+export { post, signedPush, type SignOptions, type SignedPush } from './signed-push.js';
+export { startTestBot, type TestBot } from './start-test-bot.js';
