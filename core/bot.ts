@@ -2,7 +2,6 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
-import bodyParser from 'koa-bodyparser';
 import type { Logger } from 'pino';
 import { AgentRegistry } from './agent-registry.js';
 import { resolveAgentWebhook, resolveWebhooks, validateConfig, type AgentConfig, type BotConfig, type PluginSpec } from './config.js';
@@ -10,6 +9,7 @@ import type { DedupeStore } from './dedupe-store.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConfigError, HttpError } from './errors.js';
 import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
+import { jsonBody } from './json-body.js';
 import { jsonErrors } from './json-errors.js';
 import { createLogger } from './logger.js';
 import { MemoryDedupeStore } from './memory-dedupe-store.js';
@@ -108,13 +108,7 @@ export function createBot(config: BotConfig): Bot {
     signaturePolicy: config.signaturePolicy ?? 'reject',
     ackDeadlineMs: config.ackDeadlineMs ?? 8_000,
   };
-  const parseBody = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: `${config.bodyLimit ?? ONE_MIB}b`,
-    strict: true,
-    // Google sends application/json; parse the webhook body as JSON whatever it claims.
-    detectJSON: () => true,
-  });
+  const parseBody = jsonBody(config.bodyLimit ?? ONE_MIB);
   const errors = jsonErrors(log);
 
   const hooks = new Map<string, Webhook>(resolveWebhooks(config).map((hook) => [hook.path, toWebhook(hook)]));
@@ -162,10 +156,14 @@ export function createBot(config: BotConfig): Bot {
     close() {
       closing ??= (async () => {
         if (server !== undefined) {
-          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-          server.closeIdleConnections();
+          const open = server;
+          const closed = new Promise<void>((resolve) => open.close(() => resolve()));
+          // A connection busy when close() was called goes idle later: sweep until all are gone.
+          const sweep = setInterval(() => open.closeIdleConnections(), 25);
+          open.closeIdleConnections();
           await dispatcher.drain();
           await closed;
+          clearInterval(sweep);
         } else {
           await dispatcher.drain();
         }

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
 import type { DedupeStore } from './dedupe-store.js';
 import { ConfigError } from './errors.js';
-import { isPlugin, isPluginUse, type Plugin, type PluginUse } from './plugin.js';
+import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from './plugin.js';
 import type { PluginRegistry } from './plugin-registry.js';
 import type { RbmClient } from './rbm-client.js';
 import { resolveTokens, type TokenInput } from './tokens.js';
 
 /** A plugin in a `plugins` list: the plugin, `plugin.with(options)`, or by registered name. */
 export type PluginSpec =
-  | Plugin<never>
-  | PluginUse<never>
+  | AnyPlugin
+  | PluginUse<any>
   | string
   | { readonly name: string; readonly options?: unknown; readonly as?: string };
 
@@ -66,8 +66,8 @@ const path = z.string().regex(/^\/[A-Za-z0-9._~@/-]*$/, { error: 'expected a pat
 const pluginSpec = z.union(
   [
     z.string().min(1),
-    z.custom<Plugin<never>>(isPlugin),
-    z.custom<PluginUse<never>>(isPluginUse),
+    z.custom<AnyPlugin>(isPlugin),
+    z.custom<PluginUse<any>>(isPluginUse),
     z.strictObject({ name: z.string().min(1), options: z.unknown().optional(), as: z.string().min(1).optional() }),
   ],
   { error: 'expected a plugin, plugin.with(options), a registered plugin name, or {"name", "options"?, "as"?}' },

@@ -7,7 +7,7 @@ export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config
 export { validateConfig } from './config.js';
 export type { TokenInput, TokenSource } from './tokens.js';
 
-export { definePlugin, isPlugin, isPluginUse, type Agent, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';
+export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';
 export { PluginRegistry } from './plugin-registry.js';
 export type { HandlerContext, DeliveryInfo, ReplyInput } from './handler-context.js';
 export { toAgentMessage } from './handler-context.js';

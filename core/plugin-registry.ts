@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { isPlugin, type Plugin } from './plugin.js';
+import { isPlugin, type AnyPlugin } from './plugin.js';
 
 /**
  * Plugins by name, so a config file can say `"plugins": ["logging", {"name": "echo", "options": {…}}]`.
@@ -9,10 +9,10 @@ import { isPlugin, type Plugin } from './plugin.js';
  * createBot({ ...config, registry });
  */
 export class PluginRegistry {
-  private readonly plugins = new Map<string, Plugin<never>>();
+  private readonly plugins = new Map<string, AnyPlugin>();
 
   /** Adds plugins under their names; a second plugin with a taken name throws. */
-  register(...plugins: Plugin<never>[]): this {
+  register(...plugins: AnyPlugin[]): this {
     for (const plugin of plugins) {
       if (!isPlugin(plugin)) throw new TypeError('PluginRegistry.register: expected plugins made by definePlugin');
       const existing = this.plugins.get(plugin.name);
@@ -25,7 +25,7 @@ export class PluginRegistry {
   }
 
   /** The plugin registered under `name`; throws naming the registered ones if there is none. */
-  get(name: string, field = 'plugins'): Plugin<never> {
+  get(name: string, field = 'plugins'): AnyPlugin {
     const plugin = this.plugins.get(name);
     if (plugin === undefined) {
       const known = [...this.plugins.keys()];

@@ -48,6 +48,10 @@ export interface Plugin<O = Record<string, unknown>> {
   with(options: O, as?: string): PluginUse<O>;
 }
 
+/** A plugin of any options, as lists and registries hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPlugin = Plugin<any>;
+
 /** A plugin with its options, as listed in an agent's or the partner's `plugins`. */
 export interface PluginUse<O = unknown> {
   readonly plugin: Plugin<O>;
@@ -92,7 +96,7 @@ export function definePlugin<O = Record<string, unknown>>(definition: {
  * @example
  * isPlugin(echo); // true
  */
-export function isPlugin(value: unknown): value is Plugin<never> {
+export function isPlugin(value: unknown): value is AnyPlugin {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -1,0 +1,46 @@
+import type { Middleware } from 'koa';
+import bodyParser from 'koa-bodyparser';
+import { HttpError } from './errors.js';
+
+type ParserError = { type?: string; status?: number };
+
+/** What the client should hear for each body-parser (co-body / raw-body) failure. */
+function toHttpError(error: ParserError, limit: number): HttpError {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'payload_too_large', `expected a body of at most ${limit} bytes`);
+    case 'encoding.unsupported':
+      return new HttpError(415, 'unsupported_encoding', 'expected Content-Encoding identity, gzip, deflate or br');
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_charset', 'expected a UTF-8 body');
+    case 'request.aborted':
+      return new HttpError(400, 'request_aborted', 'the client closed the request before the body was read; expected a whole body');
+    case 'request.size.invalid':
+      return new HttpError(400, 'bad_length', 'expected the body to match its Content-Length');
+    default:
+      // co-body's JSON.parse failures carry only status 400.
+      return new HttpError(400, 'bad_json', 'expected a JSON object as the body; it did not parse');
+  }
+}
+
+/**
+ * koa-bodyparser for a webhook route: JSON whatever the Content-Type claims, objects and
+ * arrays only, at most `limit` bytes (after decompression); every failure becomes an HttpError.
+ *
+ * @example
+ * router.post('/webhook', jsonErrors(log), jsonBody(1024 * 1024), handler);
+ */
+export function jsonBody(limit: number): Middleware {
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: `${limit}b`, strict: true, detectJSON: () => true });
+  const done = async () => undefined;
+  return async (ctx, next) => {
+    try {
+      await parse(ctx, done);
+    } catch (error) {
+      const status = (error as ParserError).status;
+      if (typeof status === 'number' && status >= 500) throw error;
+      throw toHttpError(error as ParserError, limit);
+    }
+    await next();
+  };
+}
