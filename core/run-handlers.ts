@@ -28,10 +28,15 @@ export class PluginError extends Error {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
-function withTimeout(pending: PromiseLike<unknown>, ms: number, onTimeout: () => Error): Promise<unknown> {
+/** Races `pending` against a timer; on time-out it rejects first, then calls `abort`, so a handler that settles on abort cannot win. */
+function withTimeout(pending: PromiseLike<unknown>, ms: number, timeoutError: () => Error, abort: (reason: Error) => void): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setTimeout(() => {
+      const error = timeoutError();
+      reject(error);
+      abort(error);
+    }, ms);
   });
   return Promise.race([pending, limit]).finally(() => clearTimeout(timer));
 }
@@ -54,11 +59,12 @@ export async function runPluginHandlers(
     try {
       const result = handler(event, ctx);
       if (isThenable(result)) {
-        await withTimeout(result, timeoutMs, () => {
-          const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
-          abort(error);
-          return error;
-        });
+        await withTimeout(
+          result,
+          timeoutMs,
+          () => new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`),
+          abort,
+        );
       }
     } catch (error) {
       throw new PluginError(group.key, error);

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { MemoryDedupeStore } from 'rbmkit';
+
+describe('MemoryDedupeStore', () => {
+  it('counts attempts, remembers completed plugins, and marks events in flight', async () => {
+    const store = new MemoryDedupeStore();
+    const first = await store.claim('k');
+    expect(first).to.deep.include({ busy: false, attempt: 1 });
+    expect([...first.completed]).to.deep.equal([]);
+    expect((await store.claim('k')).busy).to.equal(true);
+    await store.complete('k', 'echo');
+    await store.release('k');
+    const again = await store.claim('k');
+    expect(again.busy).to.equal(false);
+    expect(again.attempt).to.equal(3);
+    expect([...again.completed]).to.deep.equal(['echo']);
+  });
+
+  it('is bounded by count: the least recently seen are forgotten', async () => {
+    const store = new MemoryDedupeStore({ max: 3 });
+    for (const key of ['a', 'b', 'c', 'd']) {
+      await store.claim(key);
+      await store.release(key);
+    }
+    expect(store.size).to.equal(3);
+    expect((await store.claim('a')).attempt).to.equal(1);
+  });
+
+  it('is bounded by age', async () => {
+    const store = new MemoryDedupeStore({ ttlMs: 20 });
+    await store.claim('a');
+    await store.release('a');
+    await new Promise((r) => setTimeout(r, 40));
+    expect((await store.claim('a')).attempt).to.equal(1);
+  });
+});
