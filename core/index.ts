@@ -45,7 +45,22 @@ export { maskPhone } from './phone.js';
 export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js';
 export { HandlerTimeoutError, PluginError } from './run-handlers.js';
 
-export type { RbmClient, SendEventRequest, SendMessageRequest } from './rbm-client.js';
+export type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
+export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './http-rbm-client.js';
+export { googleAuth, noAuth, staticToken, RBM_SCOPE, type AccessTokenProvider } from './rbm-auth.js';
+export {
+  AgentNotAllowedError,
+  InvalidRequestError,
+  RbmApiError,
+  RbmAuthError,
+  RbmNetworkError,
+  RbmRateLimitError,
+  RbmServerError,
+  UnsupportedByDeviceError,
+  UserNotReachableError,
+} from './rbm-api-errors.js';
+export { checkMessage, MessageLimitError, RBM_LIMITS } from './message-limits.js';
+export { messages, suggestions, type CardInput } from './message-builders.js';
 export { MemoryRbmClient, type SentItem } from './memory-rbm-client.js';
 export type * from './agent-message.js';
 

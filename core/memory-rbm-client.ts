@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentEvent, AgentMessage } from './agent-message.js';
-import type { RbmClient, SendEventRequest, SendMessageRequest } from './rbm-client.js';
+import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
 
 /** A call recorded by {@link MemoryRbmClient}. */
 export type SentItem =
@@ -32,6 +32,31 @@ export class MemoryRbmClient implements RbmClient {
     const id = eventId ?? randomUUID();
     this.record({ kind: 'event', agentId, phone, id, event });
     return { eventId: id };
+  }
+
+  /** Features every user is given by {@link MemoryRbmClient.getCapabilities}. */
+  features: string[] = ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_CREATE_CALENDAR_EVENT', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION', 'ACTION_VIEW_LOCATION'];
+  /** Revoked message ids. */
+  readonly revoked = new Set<string>();
+  private uploads = 0;
+
+  async revokeMessage({ messageId }: { agentId: string; phone: string; messageId: string }): Promise<boolean> {
+    if (!this.ids.has(messageId) || this.revoked.has(messageId)) return false;
+    this.revoked.add(messageId);
+    return true;
+  }
+
+  async getCapabilities(): Promise<readonly string[]> {
+    return this.features;
+  }
+
+  async batchGetCapabilities({ phones }: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities> {
+    return { reachableUsers: [...phones] };
+  }
+
+  async uploadFile(_request: UploadRequest): Promise<{ name: string }> {
+    this.uploads += 1;
+    return { name: `files/memory-${this.uploads}` };
   }
 
   /** The texts of the messages sent, in order: handy in assertions. */

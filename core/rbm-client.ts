@@ -18,14 +18,34 @@ export interface SendEventRequest {
   readonly eventId?: string;
 }
 
+/** A file for Google to host: uploaded bytes, or a public URL Google fetches. */
+export type UploadRequest =
+  | { readonly agentId: string; readonly data: Uint8Array; readonly contentType: string }
+  | { readonly agentId: string; readonly fileUrl: string; readonly thumbnailUrl?: string };
+
+/** What `users:batchGet` answers. */
+export interface BatchCapabilities {
+  readonly reachableUsers: readonly string[];
+  readonly totalRandomSampleUserCount?: number;
+  readonly reachableRandomSampleUserCount?: number;
+}
+
 /**
  * How rbmkit talks to the RBM API. Plugins reach it through `ctx.reply`, `ctx.markRead` and
- * `ctx.typing`; the bot is given one implementation: in memory for tests and local runs, or
- * HTTP for Google (or a local fake of it).
+ * `ctx.typing`, or `agent.client` for the rest. Implementations: {@link MemoryRbmClient} for
+ * tests and local runs, HttpRbmClient for Google (or a local fake of it, by base URL).
  */
 export interface RbmClient {
   /** Sends an AgentMessage; resolves with the messageId used. */
   sendMessage(request: SendMessageRequest): Promise<{ readonly messageId: string }>;
   /** Sends a READ or IS_TYPING event; resolves with the eventId used. */
   sendEvent(request: SendEventRequest): Promise<{ readonly eventId: string }>;
+  /** Revokes a message not yet delivered; false when it was already delivered (Google's 404). */
+  revokeMessage(request: { agentId: string; phone: string; messageId: string }): Promise<boolean>;
+  /** The RBM features the user's device supports; throws UserNotReachableError when it has no RCS. */
+  getCapabilities(request: { agentId: string; phone: string }): Promise<readonly string[]>;
+  /** Which of many users can get RCS from this agent. */
+  batchGetCapabilities(request: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities>;
+  /** Hands a file to Google; resolves with its name (`files/…`) for `uploadedRbmFile`. */
+  uploadFile(request: UploadRequest): Promise<{ readonly name: string }>;
 }

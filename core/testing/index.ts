@@ -4,3 +4,4 @@
 export { payloads, type PayloadBase } from './payloads.js';
 export { post, signedPush, type SignOptions, type SignedPush } from './signed-push.js';
 export { startTestBot, type TestBot } from './start-test-bot.js';
+export { FakeRbmApi, type FakeEvent, type FakeMessage, type FakeRbmApiOptions, type RecordedRequest } from './fake-rbm-api.js';

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentMessage, MessageTrafficType } from './agent-message.js';
+import { checkMessage } from './message-limits.js';
+import { googleAuth, type AccessTokenProvider } from './rbm-auth.js';
+import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
+import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
+
+/** Google's global endpoint. */
+export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
+
+export interface HttpRbmClientOptions {
+  /** Any base URL, e.g. a local fake on loopback. Default: the global endpoint, or the region's. */
+  readonly baseUrl?: string;
+  /** A regional endpoint: `us`, `europe` or `asia`. */
+  readonly region?: 'us' | 'europe' | 'asia';
+  /** Bearer tokens. Default: Application Default Credentials via google-auth-library. */
+  readonly auth?: AccessTokenProvider;
+  /** Time limit of each HTTP attempt, in ms. Default 10,000. */
+  readonly timeoutMs?: number;
+  /** Attempts per call for 429, 5xx and network failures. Default 5. */
+  readonly maxAttempts?: number;
+  /** Back-off: first delay and cap, in ms (exponential, full jitter). Default 200 and 10,000. */
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** A Retry-After longer than this is not waited for: the call fails, retryable. Default 30,000 ms. */
+  readonly maxRetryAfterMs?: number;
+  /**
+   * messageTrafficType for messages that do not set one: one value for all agents, or per agent
+   * (with `default` for the rest). Google will require it; multi-use agents already fail without.
+   */
+  readonly trafficType?: MessageTrafficType | { readonly [agentId: string]: MessageTrafficType | undefined; readonly default?: MessageTrafficType };
+  /** The fetch to use (for instrumentation). Default: Node's own, which keeps connections alive. */
+  readonly fetch?: typeof fetch;
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+function checkPhone(phone: string): string {
+  if (!E164.test(phone)) {
+    throw new InvalidRequestError(`phone: expected an E.164 number like +12223334444, got ${JSON.stringify(phone.slice(0, 20))}`, 0, 'INVALID_PHONE');
+  }
+  return phone;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After as ms: delta-seconds or an HTTP date. */
+function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+interface Call {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly json?: unknown;
+  readonly bytes?: { data: Uint8Array; contentType: string };
+  /** A 404 that is an answer, not an error (revoke). */
+  readonly notFoundIsAnswer?: boolean;
+}
+
+/**
+ * The RBM REST API over HTTP: Google's endpoint by default, or any base URL. Checks limits
+ * before sending, retries 429/5xx/network failures with exponential back-off and jitter
+ * (honouring Retry-After), reuses a send's id across its retries so Google drops the copy,
+ * and types each error by meaning.
+ *
+ * @example
+ * const client = new HttpRbmClient({ trafficType: 'TRANSACTION' });
+ * await client.sendMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', message: messages.text('Hi') });
+ */
+export class HttpRbmClient implements RbmClient {
+  readonly baseUrl: string;
+  private readonly auth: AccessTokenProvider;
+  private readonly fetch: typeof fetch;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(private readonly options: HttpRbmClientOptions = {}) {
+    const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
+    this.baseUrl = base.replace(/\/+$/, '');
+    this.auth = options.auth ?? googleAuth();
+    this.fetch = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.baseMs = options.backoff?.baseMs ?? 200;
+    this.maxMs = options.backoff?.maxMs ?? 10_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  }
+
+  async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
+    const body = this.withTrafficType(agentId, message);
+    checkMessage(body);
+    const id = messageId ?? randomUUID();
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId }, json: body });
+    return { messageId: id };
+  }
+
+  async sendEvent({ agentId, phone, event, eventId }: SendEventRequest): Promise<{ eventId: string }> {
+    const id = eventId ?? randomUUID();
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId }, json: event });
+    return { eventId: id };
+  }
+
+  async revokeMessage({ agentId, phone, messageId }: { agentId: string; phone: string; messageId: string }): Promise<boolean> {
+    const status = await this.call({
+      method: 'DELETE',
+      path: `/v1/phones/${checkPhone(phone)}/agentMessages/${encodeURIComponent(messageId)}`,
+      query: { agentId },
+      notFoundIsAnswer: true,
+    });
+    return status.status !== 404;
+  }
+
+  async getCapabilities({ agentId, phone }: { agentId: string; phone: string }): Promise<readonly string[]> {
+    const { body } = await this.call({ method: 'GET', path: `/v1/phones/${checkPhone(phone)}/capabilities`, query: { requestId: randomUUID(), agentId } });
+    return ((body as { features?: string[] } | undefined)?.features ?? []) as readonly string[];
+  }
+
+  async batchGetCapabilities({ agentId, phones }: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities> {
+    const { body } = await this.call({ method: 'POST', path: '/v1/users:batchGet', query: { agentId }, json: { users: phones.map(checkPhone) } });
+    const answer = (body ?? {}) as Partial<BatchCapabilities>;
+    return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
+  }
+
+  async uploadFile(request: UploadRequest): Promise<{ name: string }> {
+    const { body } =
+      'data' in request
+        ? await this.call({ method: 'POST', path: '/upload/v1/files', query: { agentId: request.agentId }, bytes: { data: request.data, contentType: request.contentType } })
+        : await this.call({
+            method: 'POST',
+            path: '/v1/files',
+            query: { agentId: request.agentId },
+            json: { fileUrl: request.fileUrl, ...(request.thumbnailUrl === undefined ? {} : { thumbnailUrl: request.thumbnailUrl }) },
+          });
+    const name = (body as { name?: unknown } | undefined)?.name;
+    if (typeof name !== 'string') throw new RbmApiError('upload: expected the answer to name the file ({"name": "files/…"})', 200);
+    return { name };
+  }
+
+  private withTrafficType(agentId: string, message: AgentMessage): AgentMessage {
+    if (message.messageTrafficType !== undefined || this.options.trafficType === undefined) return message;
+    const configured = this.options.trafficType;
+    const type = typeof configured === 'string' ? configured : (configured[agentId] ?? configured.default);
+    return type === undefined ? message : { ...message, messageTrafficType: type };
+  }
+
+  /** One API call with retries. The URL, and so every id in it, is the same on every attempt. */
+  private async call(call: Call): Promise<{ status: number; body: unknown }> {
+    const url = `${this.baseUrl}${call.path}?${new URLSearchParams(call.query).toString()}`;
+    const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
+    let lastError: RbmApiError | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const headers: Record<string, string> = {};
+      const token = await this.auth.getAccessToken();
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
+      let response: Response;
+      try {
+        response = await this.fetch(url, { method: call.method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
+      } catch (error) {
+        const timedOut = (error as Error).name === 'TimeoutError';
+        lastError = new RbmNetworkError(
+          timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`,
+          0,
+          timedOut ? 'TIMEOUT' : 'NETWORK',
+        );
+        if (attempt < this.maxAttempts) await sleep(this.backoffMs(attempt));
+        continue;
+      }
+      const text = await response.text();
+      const body = text === '' ? undefined : safeJson(text);
+      if (response.ok || (call.notFoundIsAnswer === true && response.status === 404)) return { status: response.status, body };
+      const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
+      lastError = errorForStatus(response.status, googleError?.status, googleError?.message ?? (text.slice(0, 200) || response.statusText));
+      const retryable = response.status === 429 || response.status >= 500;
+      if (!retryable || attempt === this.maxAttempts) throw lastError;
+      const wait = retryAfterMs(response.headers.get('retry-after'));
+      if (wait !== undefined && wait > this.maxRetryAfterMs) throw lastError;
+      await sleep(wait ?? this.backoffMs(attempt));
+    }
+    throw lastError ?? new RbmNetworkError('RBM API call failed', 0);
+  }
+
+  /** Exponential back-off with full jitter. */
+  private backoffMs(attempt: number): number {
+    return Math.random() * Math.min(this.maxMs, this.baseMs * 2 ** (attempt - 1));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import type { GoogleAuth } from 'google-auth-library';
+
+/** The OAuth2 scope of the RBM API. */
+export const RBM_SCOPE = 'https://www.googleapis.com/auth/rcsbusinessmessaging';
+
+/** Gives the bearer token for each RBM API call; undefined sends none. */
+export interface AccessTokenProvider {
+  getAccessToken(): Promise<string | undefined>;
+}
+
+/**
+ * Application Default Credentials through google-auth-library, with the RBM scope: a service
+ * account key file named by GOOGLE_APPLICATION_CREDENTIALS (or `keyFile`), or the platform's
+ * own identity. google-auth-library caches each token and refreshes it before it expires.
+ * Pass `auth` to use a GoogleAuth of your own.
+ *
+ * @example
+ * new HttpRbmClient({ auth: googleAuth({ keyFile: './service-account.json' }) });
+ */
+export function googleAuth(options: { keyFile?: string; auth?: GoogleAuth } = {}): AccessTokenProvider & { auth(): Promise<GoogleAuth> } {
+  let auth: Promise<GoogleAuth> | undefined;
+  const load = (): Promise<GoogleAuth> =>
+    (auth ??= options.auth !== undefined
+      ? Promise.resolve(options.auth)
+      : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [RBM_SCOPE], keyFile: options.keyFile })));
+  return {
+    auth: load,
+    async getAccessToken() {
+      const client = await (await load()).getClient();
+      const { token } = await client.getAccessToken();
+      if (token === null || token === undefined || token === '') {
+        throw new Error('google-auth-library gave no access token; expected credentials with the RBM scope (GOOGLE_APPLICATION_CREDENTIALS)');
+      }
+      return token;
+    },
+  };
+}
+
+/**
+ * A fixed bearer token, e.g. for a local fake API.
+ *
+ * @example
+ * new HttpRbmClient({ baseUrl: 'http://127.0.0.1:9000', auth: staticToken('dev') });
+ */
+export function staticToken(token: string): AccessTokenProvider {
+  return { getAccessToken: async () => token };
+}
+
+/**
+ * No Authorization header at all, for local fakes.
+ *
+ * @example
+ * new HttpRbmClient({ baseUrl: 'http://127.0.0.1:9000', auth: noAuth() });
+ */
+export function noAuth(): AccessTokenProvider {
+  return { getAccessToken: async () => undefined };
+}
