@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { assertSubscribableName, namesFor, type EventName, type SubscribableName } from './event-names.js';
+import { assertSubscribableName, EVENT_GROUPS, namesFor, type EventName, type NoticeName, type SubscribableName } from './event-names.js';
 import type { Agent, Handler, PluginUse, Teardown } from './plugin.js';
 import type { RbmClient } from './rbm-client.js';
 import type { PluginHandlers, StoredHandler } from './run-handlers.js';
@@ -74,10 +74,10 @@ export class AgentRuntime {
    * an event's own name first, then its umbrella, then `any`. Cached: subscriptions only change
    * during setup.
    */
-  handlersFor(type: EventName | 'rejected' | 'failed'): readonly PluginHandlers[] {
+  handlersFor(type: EventName | NoticeName): readonly PluginHandlers[] {
     let groups = this.routes.get(type);
     if (groups === undefined) {
-      const names = type === 'rejected' || type === 'failed' ? [type] : namesFor(type);
+      const names = type in EVENT_GROUPS ? namesFor(type as EventName) : [type];
       groups = [];
       for (const state of this.plugins) {
         const handlers: StoredHandler[] = [];

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AgentRuntime } from './agent-runtime.js';
 import type { DedupeStore } from './dedupe-store.js';
 import { isPermanent } from './errors.js';
-import type { FailedNotice, RbmEvent } from './events.js';
+import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from './events.js';
 import { EVENT_GROUPS } from './event-names.js';
 import { EventContext, type DeliveryInfo } from './handler-context.js';
 import type { RbmClient } from './rbm-client.js';
@@ -86,37 +86,46 @@ export class Dispatcher {
       stats.duplicate += 1;
       return { status: 'busy' };
     }
+    const attempt = claim?.attempt ?? 1;
+    const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
     try {
-      const setupFailures = await runtime.ready();
-      const done = claim?.completed;
-      const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
-      const attempt = claim?.attempt ?? 1;
-      const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
-      if (groups.length === 0 && broken.length === 0) {
-        if (attempt > 1) stats.duplicate += 1;
-        else stats.handled += 1;
-        return { status: attempt > 1 ? 'duplicate' : 'handled' };
+      const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery);
+      stats[outcome.status === 'failedPermanently' ? 'failed' : outcome.status] += 1;
+      if (runtime.handlersFor('settled').length > 0) {
+        const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
+        const latencyMs = Date.now() - event.delivery.receivedAt;
+        await this.notify(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
       }
-      if (attempt > 1) stats.redelivered += 1;
-      const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
-      const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key)));
-      const errors = [
-        ...broken.map(([plugin, error]) => new PluginError(plugin, error)),
-        ...results.filter((r): r is PluginError => r !== undefined),
-      ];
-      if (errors.length === 0) {
-        stats.handled += 1;
-        return { status: 'handled' };
-      }
-      stats.failed += 1;
-      const plugins = errors.map((e) => e.plugin);
-      const permanent = errors.every((e) => isPermanent(e.cause));
-      const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
-      await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
-      return { status: permanent ? 'failedPermanently' : 'failed', plugins };
+      return outcome;
     } finally {
       if (key !== undefined) await store.release(key);
     }
+  }
+
+  /** Runs the plugins that have not completed this event yet. */
+  private async dispatch(
+    runtime: AgentRuntime,
+    event: RbmEvent,
+    key: string | undefined,
+    done: ReadonlySet<string> | undefined,
+    delivery: DeliveryInfo,
+  ): Promise<Exclude<Outcome, { status: 'busy' }>> {
+    const setupFailures = await runtime.ready();
+    const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
+    const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
+    if (groups.length === 0 && broken.length === 0) return { status: delivery.redelivery ? 'duplicate' : 'handled' };
+    if (delivery.redelivery) this.deps.stats.redelivered += 1;
+    const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key)));
+    const errors = [
+      ...broken.map(([plugin, error]) => new PluginError(plugin, error)),
+      ...results.filter((r): r is PluginError => r !== undefined),
+    ];
+    if (errors.length === 0) return { status: 'handled' };
+    const plugins = errors.map((e) => e.plugin);
+    const permanent = errors.every((e) => isPermanent(e.cause));
+    const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
+    await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
+    return { status: permanent ? 'failedPermanently' : 'failed', plugins };
   }
 
   /** Runs one plugin; resolves with its error, if any, having recorded its completion. */
@@ -141,19 +150,32 @@ export class Dispatcher {
   }
 
   private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {
-    const level = notice.permanent ? 'warn' : 'error';
-    this.deps.log[level]({ err: notice.error, agentId: runtime.id, type: notice.event.type, plugins: notice.plugins }, notice.error.message);
-    await this.notify(runtime, notice, notice.event, delivery);
+    await this.notify(runtime, notice, notice.event, delivery, () => {
+      const level = notice.permanent ? 'warn' : 'error';
+      this.deps.log[level]({ err: notice.error, agentId: runtime.id, type: notice.event.type, plugins: notice.plugins }, notice.error.message);
+    });
   }
 
   /**
-   * Hands a notice (`failed`, `rejected`) to the plugins subscribed to it. Their own failures
-   * are logged, never notified again.
+   * Hands a notice (`failed`, `rejected`, `settled`) to the plugins subscribed to it; when none
+   * is, `unheard` runs instead (the core logs it), so a notice is never silent. Notice
+   * handlers' own failures are logged, never notified again.
    */
-  async notify(runtime: AgentRuntime, notice: { type: 'failed' | 'rejected' }, event: RbmEvent | undefined, delivery: DeliveryInfo): Promise<void> {
+  async notify(
+    runtime: AgentRuntime,
+    notice: RejectedNotice | FailedNotice | SettledNotice,
+    event: RbmEvent | undefined,
+    delivery: DeliveryInfo,
+    unheard?: () => void,
+  ): Promise<void> {
     await runtime.ready();
+    const groups = runtime.handlersFor(notice.type);
+    if (groups.length === 0) {
+      unheard?.();
+      return;
+    }
     await Promise.all(
-      runtime.handlersFor(notice.type).map(async (group) => {
+      groups.map(async (group) => {
         const ctx = this.contextFor(runtime, event, group.key, delivery);
         try {
           await runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));

@@ -19,7 +19,7 @@ export const EVENT_GROUPS = {
 } as const;
 
 /** Notices about the webhook itself rather than a user: not part of `any`. */
-export const NOTICE_NAMES = ['rejected', 'failed'] as const;
+export const NOTICE_NAMES = ['rejected', 'failed', 'settled'] as const;
 
 /** Umbrella names: every user message, every user event, every server event, everything. */
 export const UMBRELLA_NAMES = ['message', 'userEvent', 'serverEvent', 'any'] as const;

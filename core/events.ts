@@ -114,6 +114,18 @@ export interface FailedNotice {
   readonly permanent: boolean;
 }
 
+/** How one delivery of an event ended, after every plugin ran: for logs and metrics. */
+export interface SettledNotice {
+  readonly type: 'settled';
+  readonly event: RbmEvent;
+  readonly outcome: 'handled' | 'duplicate' | 'failed' | 'failedPermanently';
+  /** Plugins that failed, if any. */
+  readonly failed: readonly string[];
+  /** From receipt of the push to the end of dispatch, in ms. */
+  readonly latencyMs: number;
+  readonly attempt: number;
+}
+
 /** What a handler subscribed under each name receives. */
 export type EventMap = { [N in EventName]: EventOf<N> } & {
   message: UserMessage;
@@ -122,6 +134,7 @@ export type EventMap = { [N in EventName]: EventOf<N> } & {
   any: RbmEvent;
   rejected: RejectedNotice;
   failed: FailedNotice;
+  settled: SettledNotice;
 };
 
 // Compile-time guards: adding a name to EVENT_GROUPS without its fields (or the reverse), or a

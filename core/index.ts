@@ -32,6 +32,7 @@ export type {
   RejectReason,
   RejectedNotice,
   ServerEvent,
+  SettledNotice,
   UserEvent,
   UserFileInfo,
   UserMessage,

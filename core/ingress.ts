@@ -198,10 +198,11 @@ function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: Ingress
     receivedAt: Date.now(),
   };
   deps.stats.rejected += 1;
-  deps.log.warn({ webhook: hook.path, reason, status: notice.status }, 'request rejected');
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
   deps.dispatcher
-    .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false })
+    .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
+      deps.log.warn({ webhook: hook.path, reason, status: notice.status }, 'request rejected'),
+    )
     .catch((error: unknown) => deps.log.error({ err: error }, 'delivering a rejected notice failed'));
   if (!acknowledge) throw new HttpError(status, reason, message);
   ctx.status = 200;

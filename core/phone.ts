@@ -3,7 +3,7 @@
  * rest becomes `*`. Never log a full number.
  *
  * @example
- * maskPhone('+12223334444'); // '+122*******44'
+ * maskPhone('+12223334444'); // '+122******44'
  */
 export function maskPhone(phone: string | undefined): string {
   if (phone === undefined || phone === '') return '';

@@ -3,15 +3,30 @@
  */
 import { PluginRegistry } from 'rbmkit';
 import { echo } from './echo.js';
+import { keywords } from './keywords.js';
+import { logging } from './logging.js';
 
 export { echo, ECHO_KINDS, type EchoKind, type EchoOptions } from './echo.js';
+export { logging, type LoggingOptions, type LogLevel } from './logging.js';
+export {
+  keywords,
+  DEFAULT_START_WORDS,
+  DEFAULT_STOP_WORDS,
+  type KeywordEvent,
+  type KeywordRoute,
+  type KeywordsOptions,
+  type OptOutOptions,
+  type RouteAction,
+} from './keywords.js';
+export { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
+export { normalizeText } from './normalize-text.js';
 
 /**
  * A plugin registry holding every first-party plugin, for configs that name plugins.
  *
  * @example
- * createBot({ registry: firstPartyRegistry(), partner: { clientToken, plugins: ['echo'] } });
+ * createBot({ registry: firstPartyRegistry(), partner: { clientToken, plugins: ['logging', 'echo'] } });
  */
 export function firstPartyRegistry(): PluginRegistry {
-  return new PluginRegistry().register(echo);
+  return new PluginRegistry().register(echo, logging, keywords);
 }

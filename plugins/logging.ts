@@ -1,0 +1,60 @@
+import { ConfigError, definePlugin, maskPhone, type Logger } from 'rbmkit';
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+export interface LoggingOptions {
+  /** Level of the line logged per event. Failures log at `error` (`warn` when permanent), rejections at `warn`. Default `info`. */
+  readonly level?: LogLevel;
+  /** A pino logger of your own. Default: the bot's. */
+  readonly logger?: Logger;
+}
+
+/**
+ * One structured pino line per event (agent, kind, ids, masked phone, attempt, latency,
+ * outcome), one per failure, and one per rejected request. Never prints a clientToken, a
+ * signature or a full phone number.
+ *
+ * @example
+ * createBot({ partner: { clientToken, plugins: [logging.with({ level: 'debug' })] } });
+ */
+export const logging = definePlugin<LoggingOptions>({
+  name: 'logging',
+  setup(agent, options) {
+    const level = options.level ?? 'info';
+    if (!LEVELS.includes(level)) {
+      throw new ConfigError(`logging.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+    }
+    const log = options.logger === undefined ? agent.log : options.logger.child({ agentId: agent.id });
+
+    agent.on('settled', (n) => {
+      const e = n.event;
+      log[level](
+        {
+          agentId: e.agentId,
+          kind: e.type,
+          eventId: e.id,
+          pushId: e.delivery.pushId,
+          phone: maskPhone(e.phone),
+          attempt: n.attempt,
+          latencyMs: n.latencyMs,
+          outcome: n.outcome,
+          ...(n.failed.length > 0 ? { failed: n.failed } : {}),
+        },
+        `${e.type} ${n.outcome}`,
+      );
+    });
+
+    agent.on('failed', (n) => {
+      const causes = n.error.errors.map((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      log[n.permanent ? 'warn' : 'error'](
+        { agentId: n.event.agentId, kind: n.event.type, eventId: n.event.id, phone: maskPhone(n.event.phone), plugins: n.plugins, permanent: n.permanent, causes },
+        n.error.message,
+      );
+    });
+
+    agent.on('rejected', (n) => {
+      log.warn({ webhook: n.webhook, reason: n.reason, status: n.status, claimedAgentId: n.claimedAgentId }, `request rejected: ${n.reason}`);
+    });
+  },
+});

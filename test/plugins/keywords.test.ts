@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import type { Agent } from 'rbmkit';
+import { KeywordMatcher, keywords, normalizeText } from 'rbmkit/plugins';
+import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
+
+const TOKEN = 'KWTOKEN000000001';
+
+describe('normalizeText', () => {
+  it('ignores case, accents (Unicode-aware) and punctuation', () => {
+    expect(normalizeText('thực đơn')).to.equal('thuc don');
+    expect(normalizeText('THUC DON')).to.equal('thuc don');
+    expect(normalizeText('  Crème   Brûlée!! ')).to.equal('creme brulee');
+    expect(normalizeText('ﬁle')).to.equal('file');
+    expect(normalizeText('Straße')).to.equal('strasse');
+  });
+});
+
+describe('KeywordMatcher', () => {
+  it('matches whole words and phrases, the longest first', () => {
+    const m = new KeywordMatcher([{ match: 'menu' }, { match: 'menu du jour' }, { match: 'hours' }]);
+    expect(m.matchText('Show me the MENU please')?.match.phrase).to.equal('menu');
+    expect(m.matchText('le menu du jour?')?.match.phrase).to.equal('menu du jour');
+    expect(m.matchText('menus')).to.equal(undefined);
+  });
+
+  it('hands regular expression captures, numbered and named', () => {
+    const m = new KeywordMatcher([{ pattern: /^order (?<id>\d+)(?: for (\w+))?$/ }]);
+    const found = m.matchText('Order 42 for Anh')!.match;
+    expect(found.captures).to.deep.equal(['42', 'anh']);
+    expect(found.groups).to.deep.equal({ id: '42' });
+  });
+
+  it('refuses a phrase given twice and a broken pattern, naming the route', () => {
+    expect(() => new KeywordMatcher([{ match: 'menu' }, { match: 'MENU' }])).to.throw('routes[1].match: "MENU" is already matched by routes[0]');
+    expect(() => new KeywordMatcher([{ pattern: '(' }])).to.throw(/routes\[0\]\.pattern: expected a valid regular expression/);
+    expect(() => new KeywordMatcher([{} as never])).to.throw('routes[0]: expected one of "match"');
+  });
+
+  it('looks phrases up by hash: 10,000 routes resolve like 10, with no regular expression run', () => {
+    const routes = Array.from({ length: 10_000 }, (_, i) => ({ match: `item ${i} special` }));
+    const m = new KeywordMatcher(routes);
+    expect(m.matchText('I want ITEM 9999 SPECIAL now')?.route).to.equal(routes[9999]);
+    expect(m.matchText('nothing here')).to.equal(undefined);
+    // The structure is a map: no per-route work at match time.
+    expect((m as unknown as { patterns: unknown[] }).patterns).to.have.length(0);
+  });
+});
+
+describe('keywords plugin', () => {
+  let t: TestBot | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  const start = async (options: Parameters<typeof keywords.with>[0]) => {
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [keywords.with(options)] } });
+    return t;
+  };
+
+  it('replies to words and phrases ignoring case and accents, with chips', async () => {
+    await start({ routes: [{ match: ['menu', 'thực đơn'], reply: 'Pho, banh mi', chips: ['Order', 'Hours'] }] });
+    await t!.push(payloads.text({ text: 'THUC DON' }));
+    await t!.push(payloads.text({ text: 'the Ménu?' }));
+    expect(t!.texts()).to.deep.equal(['Pho, banh mi', 'Pho, banh mi']);
+    const first = t!.client.sent[0]!;
+    expect(first.kind === 'message' && first.message.contentMessage.suggestions).to.deep.equal([
+      { reply: { text: 'Order', postbackData: 'Order' } },
+      { reply: { text: 'Hours', postbackData: 'Hours' } },
+    ]);
+  });
+
+  it('calls a handler with a regular expression\'s captures', async () => {
+    await start({ routes: [{ pattern: /^order (\d+)$/, handle: (_e, ctx, m) => ctx.reply(`Order ${m.captures[0]} is on its way`) }] });
+    await t!.push(payloads.text({ text: 'Order 42' }));
+    expect(t!.texts()).to.deep.equal(['Order 42 is on its way']);
+  });
+
+  it('routes chip taps by postbackData first, then by their text', async () => {
+    await start({
+      routes: [
+        { postback: 'BUY_1', reply: 'Bought one' },
+        { match: 'help', reply: 'Help is here' },
+      ],
+    });
+    await t!.push(payloads.suggestion({ postbackData: 'BUY_1', text: 'Buy' }));
+    await t!.push(payloads.suggestion({ postbackData: 'unrouted', text: 'Help' }));
+    expect(t!.texts()).to.deep.equal(['Bought one', 'Help is here']);
+  });
+
+  it('sends what matched nothing to the fallback, and does nothing without one', async () => {
+    await start({ routes: [{ match: 'menu', reply: 'M' }], fallback: { handle: (_e, ctx, m) => ctx.reply(`No route for "${m.text}"`) } });
+    await t!.push(payloads.text({ text: 'gibberish' }));
+    expect(t!.texts()).to.deep.equal(['No route for "gibberish"']);
+    await t!.close();
+    await start({ routes: [{ match: 'menu', reply: 'M' }] });
+    expect((await t!.push(payloads.text({ text: 'gibberish' }))).status).to.equal(200);
+    expect(t!.texts()).to.deep.equal([]);
+  });
+
+  it('answers STOP and START itself, before any route or fallback, and tells the app', async () => {
+    const calls: string[] = [];
+    await start({
+      fallback: { reply: 'fallback' },
+      optOut: { onStop: (phone) => void calls.push(`stop:${phone}`), onStart: (phone) => void calls.push(`start:${phone}`) },
+    });
+    await t!.push(payloads.text({ text: 'Stop', phone: '+15550000001' }));
+    await t!.push(payloads.text({ text: 'BAJA', phone: '+15550000002' }));
+    await t!.push(payloads.text({ text: 'start', phone: '+15550000001' }));
+    await t!.push(payloads.userEvent({ eventType: 'UNSUBSCRIBE', phone: '+15550000003' }));
+    await t!.push(payloads.text({ text: 'please stop the music' }));
+    expect(calls).to.deep.equal(['stop:+15550000001', 'stop:+15550000002', 'start:+15550000001', 'stop:+15550000003']);
+    expect(t!.texts()).to.deep.equal([
+      'You are unsubscribed and will get no more messages. Send START to subscribe again.',
+      'You are unsubscribed and will get no more messages. Send START to subscribe again.',
+      'You are subscribed again. Send STOP to unsubscribe.',
+      'fallback',
+    ]);
+  });
+
+  it('refuses a route that would shadow STOP by accident, and lets one take it over on purpose', async () => {
+    const agent = { id: 'a', scope: 'agent', log: undefined, client: undefined, on() { return agent; } } as unknown as Agent;
+    expect(() => keywords.setup(agent, { routes: [{ match: 'menu', reply: 'm' }, { match: 'Stop', reply: 'mine' }] })).to.throw(
+      'keywords.routes[1]: matches the opt-out word "stop", which the built-in STOP/START handling answers',
+    );
+    expect(() => keywords.setup(agent, { routes: [{ pattern: /^q/, reply: 'q' }] })).to.throw('keywords.routes[0]: matches the opt-out word "quit"');
+    await start({ routes: [{ match: 'stop', reply: 'mine' }] });
+    const refused = await t!.push(payloads.text({ text: 'STOP' }));
+    expect(refused.status).to.equal(500);
+    expect(t!.texts()).to.deep.equal([]);
+    await t!.close();
+    await start({ routes: [{ pattern: /^(stop|go)$/, reply: 'traffic light', overridesOptOut: true }] });
+    await t!.push(payloads.text({ text: 'STOP' }));
+    expect(t!.texts()).to.deep.equal(['traffic light']);
+  });
+});
