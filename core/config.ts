@@ -56,7 +56,7 @@ export interface BotConfig {
   readonly ackDeadlineMs?: number;
 }
 
-const tokenSource = z.union([z.string().min(1), z.strictObject({ env: z.string().min(1) })], {
+const tokenSource = z.union([z.string().min(1, { error: 'expected a non-empty clientToken' }), z.strictObject({ env: z.string().min(1, { error: 'expected the name of an environment variable' }) })], {
   error: 'expected a clientToken string, {"env": "VARIABLE"}, or a list of them',
 });
 const tokenInput = z.union([tokenSource, z.array(tokenSource).min(1)], {

@@ -3,8 +3,11 @@
  * This file is the whole public surface; nothing else is imported by users.
  */
 export { createBot, type Bot, type AgentControl, type Listening } from './bot.js';
+export { stopOnSignals } from './stop-on-signals.js';
 export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config.js';
 export { validateConfig } from './config.js';
+export { loadConfigFile, type FileConfig } from './config-file.js';
+export { clientFromEnv, LOCAL_API_URL, type ClientChoice } from './client-from-env.js';
 export type { TokenInput, TokenSource } from './tokens.js';
 
 export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';

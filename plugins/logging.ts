@@ -31,7 +31,6 @@ export const logging = definePlugin<LoggingOptions>({
       const e = n.event;
       log[level](
         {
-          agentId: e.agentId,
           kind: e.type,
           eventId: e.id,
           pushId: e.delivery.pushId,
@@ -48,7 +47,7 @@ export const logging = definePlugin<LoggingOptions>({
     agent.on('failed', (n) => {
       const causes = n.error.errors.map((error: unknown) => (error instanceof Error ? error.message : String(error)));
       log[n.permanent ? 'warn' : 'error'](
-        { agentId: n.event.agentId, kind: n.event.type, eventId: n.event.id, phone: maskPhone(n.event.phone), plugins: n.plugins, permanent: n.permanent, causes },
+        { kind: n.event.type, eventId: n.event.id, phone: maskPhone(n.event.phone), plugins: n.plugins, permanent: n.permanent, causes },
         n.error.message,
       );
     });

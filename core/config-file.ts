@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { BotConfig } from './config.js';
+import { validateConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import type { PluginRegistry } from './plugin-registry.js';
+
+/** A config file: the bot config plus where to listen. Secrets come from the environment via `{"env": "NAME"}`. */
+export interface FileConfig {
+  readonly bot: BotConfig;
+  readonly port: number;
+  readonly host?: string;
+  /** Modules (absolute paths) whose exported plugins are to be registered before the bot starts. */
+  readonly pluginModules: readonly string[];
+}
+
+const serverSchema = z.object({
+  pluginModules: z.array(z.string().min(1), { error: 'expected a list of module paths, relative to the config file' }).optional(),
+  port: z.union([z.number().int().min(0).max(65535), z.object({ env: z.string() })], { error: 'expected a port number 0-65535 or {"env": "PORT"}' }).optional(),
+  host: z.string().min(1, { error: 'expected a host such as 127.0.0.1 or 0.0.0.0' }).optional(),
+});
+
+/**
+ * Reads a JSON or YAML config file for `rbmkit start`: `port`, `host`, `pluginModules`, and the bot config
+ * (`partner`, `agents`, `signaturePolicy`…), with plugins named from the registry. Every
+ * mistake is reported as `file: field: what was expected`.
+ *
+ * @example
+ * const { bot, port } = loadConfigFile('rbmkit.yaml', firstPartyRegistry());
+ */
+export function loadConfigFile(path: string, registry: PluginRegistry, env: NodeJS.ProcessEnv = process.env): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${path}: expected ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${path}: expected a mapping of settings at the top`);
+  const { port, host, pluginModules, ...rest } = raw as Record<string, unknown>;
+  const server = serverSchema.safeParse({ port, host, pluginModules });
+  if (!server.success) {
+    throw new ConfigError(`${path}: ${server.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  let resolvedPort = 8080;
+  const given = server.data.port;
+  if (typeof given === 'number') resolvedPort = given;
+  else if (given !== undefined) {
+    const value = Number(env[given.env]);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) {
+      throw new ConfigError(`${path}: port: expected environment variable ${given.env} to hold a port number, got ${JSON.stringify(env[given.env] ?? null)}`);
+    }
+    resolvedPort = value;
+  }
+  try {
+    const bot = validateConfig({ ...rest, registry });
+    const modules = (server.data.pluginModules ?? []).map((module) => resolve(dirname(path), module));
+    return { bot, port: resolvedPort, pluginModules: modules, ...(server.data.host === undefined ? {} : { host: server.data.host }) };
+  } catch (error) {
+    throw new ConfigError(`${path}: ${(error as Error).message}`);
+  }
+}
