@@ -16,9 +16,11 @@ export interface FileConfig {
   readonly pluginModules: readonly string[];
 }
 
+const PORT_ERROR = 'expected a port number 0-65535 or {"env": "PORT"}';
+
 const serverSchema = z.object({
   pluginModules: z.array(z.string().min(1), { error: 'expected a list of module paths, relative to the config file' }).optional(),
-  port: z.union([z.number().int().min(0).max(65535), z.object({ env: z.string() })], { error: 'expected a port number 0-65535 or {"env": "PORT"}' }).optional(),
+  port: z.union([z.number({ error: PORT_ERROR }).int({ error: PORT_ERROR }).min(0, { error: PORT_ERROR }).max(65535, { error: PORT_ERROR }), z.object({ env: z.string() })], { error: PORT_ERROR }).optional(),
   host: z.string().min(1, { error: 'expected a host such as 127.0.0.1 or 0.0.0.0' }).optional(),
 });
 
