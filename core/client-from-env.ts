@@ -3,6 +3,12 @@ import { ConfigError } from './errors.js';
 import { HttpRbmClient } from './http-rbm-client.js';
 import { googleAuth, noAuth } from './rbm-auth.js';
 
+/**
+ * The clientToken the example agents and `rbmkit chat` use when RBM_CLIENT_TOKEN is unset.
+ * Publicly known: agents using it listen on loopback only.
+ */
+export const LOCAL_DEV_TOKEN = 'local-dev-token';
+
 /** Where `rbmkit chat` serves its fake RBM API unless told otherwise. */
 export const LOCAL_API_URL = 'http://127.0.0.1:8081';
 

@@ -1,4 +1,5 @@
 import { HttpError } from './errors.js';
+import { isJsonObject as isObject } from './json-value.js';
 
 /** Google's verification request, sent when a webhook is configured. */
 export interface Handshake {
@@ -18,8 +19,6 @@ export interface PushEnvelope {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
+import { isE164 } from './phone.js';
 import { googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
 import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
@@ -32,10 +33,8 @@ export interface HttpRbmClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-
 function checkPhone(phone: string): string {
-  if (!E164.test(phone)) {
+  if (!isE164(phone)) {
     throw new InvalidRequestError(`phone: expected an E.164 number like +12223334444, got ${JSON.stringify(phone.slice(0, 20))}`, 0, 'INVALID_PHONE');
   }
   return phone;

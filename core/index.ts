@@ -7,7 +7,7 @@ export { stopOnSignals } from './stop-on-signals.js';
 export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config.js';
 export { validateConfig } from './config.js';
 export { loadConfigFile, type FileConfig } from './config-file.js';
-export { clientFromEnv, LOCAL_API_URL, type ClientChoice } from './client-from-env.js';
+export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client-from-env.js';
 export type { TokenInput, TokenSource } from './tokens.js';
 
 export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';
@@ -44,7 +44,7 @@ export { parseEvent } from './parse-event.js';
 
 export { signData, verifySignature, signingKey } from './signature.js';
 export { safeEqual } from './safe-equal.js';
-export { maskPhone } from './phone.js';
+export { E164_PATTERN, isE164, maskPhone } from './phone.js';
 
 export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js';
 export { HandlerTimeoutError, PluginError } from './run-handlers.js';

@@ -8,6 +8,7 @@ import type { ResolvedWebhook } from './config.js';
 import type { Dispatcher, Outcome } from './dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
 import { HttpError } from './errors.js';
+import { isJsonObject } from './json-value.js';
 import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from './events.js';
 import { parseEvent } from './parse-event.js';
 import { safeEqual } from './safe-equal.js';
@@ -153,10 +154,10 @@ function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {
   } catch {
     throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object; it is not JSON');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  if (!isJsonObject(data)) {
     throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object');
   }
-  return data as Record<string, unknown>;
+  return data;
 }
 
 async function withinDeadline<T>(pending: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {

@@ -28,7 +28,8 @@ export class MessageLimitError extends Error {
   }
 }
 
-const CONTENT_KINDS = ['text', 'richCard', 'contentInfo', 'uploadedRbmFile'] as const;
+/** The kinds of content an AgentMessage holds exactly one of. */
+export const CONTENT_KINDS = ['text', 'richCard', 'contentInfo', 'uploadedRbmFile'] as const;
 
 function checkSuggestions(list: readonly Suggestion[] | undefined, field: string, max: number): void {
   if (list === undefined) return;

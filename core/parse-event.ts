@@ -1,10 +1,9 @@
 import type { Delivery, RbmEvent, UserFileInfo } from './events.js';
 import { EVENT_GROUPS, type EventName } from './event-names.js';
+import { isJsonObject as isObject } from './json-value.js';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined => {
   if (typeof value === 'number' && Number.isFinite(value)) return value;

@@ -1,3 +1,17 @@
+/** An E.164 phone number: `+`, a country code, at most 15 digits in all. */
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
+/**
+ * Whether a string is an E.164 phone number, as the RBM API requires.
+ *
+ * @example
+ * isE164('+12223334444'); // true
+ * isE164('2223334444'); // false
+ */
+export function isE164(phone: string): boolean {
+  return E164_PATTERN.test(phone);
+}
+
 /**
  * Masks a phone number for logs: the country-code side and the last two digits stay, the
  * rest becomes `*`. Never log a full number.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // rbmkit: run agents from a config file, chat with an agent locally, replay a push.
 import { parseArgs } from 'node:util';
+import { isE164, LOCAL_DEV_TOKEN } from 'rbmkit';
 import { runChat } from './chat.js';
 import { sendFixture } from './send.js';
 import { runStart } from './start.js';
@@ -18,7 +19,6 @@ Defaults: --webhook http://127.0.0.1:$PORT/webhook (PORT 8080), --token $RBM_CLI
 (or the local development token), --agent echo-agent@rbm.goog, --phone +15555550100,
 --api-port 8081.`;
 
-const DEV_TOKEN = 'local-dev-token';
 const defaultWebhook = () => `http://127.0.0.1:${process.env.PORT ?? 8080}/webhook`;
 
 async function main(argv: string[]): Promise<number> {
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
         args,
         options: {
           webhook: { type: 'string', default: defaultWebhook() },
-          token: { type: 'string', default: process.env.RBM_CLIENT_TOKEN ?? DEV_TOKEN },
+          token: { type: 'string', default: process.env.RBM_CLIENT_TOKEN ?? LOCAL_DEV_TOKEN },
           agent: { type: 'string', default: 'echo-agent@rbm.goog' },
           phone: { type: 'string', default: '+15555550100' },
           'api-port': { type: 'string', default: '8081' },
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       });
       const apiPort = Number(values['api-port']);
       if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw new Error(`--api-port: expected a port number, got ${values['api-port']}`);
-      if (!/^\+[1-9]\d{1,14}$/.test(values.phone!)) throw new Error(`--phone: expected an E.164 number like +15555550100, got ${values.phone}`);
+      if (!isE164(values.phone!)) throw new Error(`--phone: expected an E.164 number like +15555550100, got ${values.phone}`);
       await runChat({ webhook: values.webhook!, token: values.token!, agentId: values.agent!, phone: values.phone!, apiPort, input: process.stdin, output: process.stdout });
       return 0;
     }
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: { webhook: { type: 'string', default: defaultWebhook() }, token: { type: 'string', default: process.env.RBM_CLIENT_TOKEN ?? DEV_TOKEN } },
+        options: { webhook: { type: 'string', default: defaultWebhook() }, token: { type: 'string', default: process.env.RBM_CLIENT_TOKEN ?? LOCAL_DEV_TOKEN } },
       });
       if (positionals.length !== 1) throw new Error('send: expected one fixture file: rbmkit send <fixture.json>');
       const status = await sendFixture(positionals[0]!, { webhook: values.webhook!, token: values.token! }, (line) => console.log(line));

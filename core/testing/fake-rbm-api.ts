@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentEvent, AgentMessage } from '../agent-message.js';
+import { CONTENT_KINDS } from '../message-limits.js';
+import { isE164 } from '../phone.js';
 
 /** A request the fake answered, as it arrived. */
 export interface RecordedRequest {
@@ -37,8 +39,6 @@ export interface FakeRbmApiOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const E164 = /^\+[1-9]\d{1,14}$/;
-const CONTENT_KINDS = ['text', 'richCard', 'contentInfo', 'uploadedRbmFile'];
 
 class Refusal {
   constructor(
@@ -214,7 +214,7 @@ export class FakeRbmApi {
     if (method === 'POST' && path === '/v1/users:batchGet') {
       const users = (body as { users?: unknown } | undefined)?.users;
       if (!Array.isArray(users)) throw new Refusal(400, 'INVALID_ARGUMENT', 'users must be a list of E.164 numbers.');
-      const reachable = users.filter((u): u is string => typeof u === 'string' && E164.test(u) && !this.unreachable.has(u));
+      const reachable = users.filter((u): u is string => typeof u === 'string' && isE164(u) && !this.unreachable.has(u));
       return { reachableUsers: reachable, totalRandomSampleUserCount: users.length, reachableRandomSampleUserCount: reachable.length };
     }
     if (method === 'POST' && (path === '/upload/v1/files' || path === '/v1/files')) {
@@ -228,7 +228,7 @@ export class FakeRbmApi {
 
   private reachable(encodedPhone: string): string {
     const phone = decodeURIComponent(encodedPhone);
-    if (!E164.test(phone)) throw new Refusal(400, 'INVALID_ARGUMENT', 'The phone number must be in E.164 format.');
+    if (!isE164(phone)) throw new Refusal(400, 'INVALID_ARGUMENT', 'The phone number must be in E.164 format.');
     if (this.unreachable.has(phone)) throw new Refusal(404, 'NOT_FOUND', 'Requested entity was not found.');
     return phone;
   }

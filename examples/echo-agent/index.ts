@@ -1,10 +1,10 @@
 // The echo agent: answers every message with itself. Run it with `npm run echo`,
 // then chat with it from another terminal with `npm run chat`.
-import { clientFromEnv, createBot, stopOnSignals } from 'rbmkit';
+import { clientFromEnv, createBot, LOCAL_DEV_TOKEN, stopOnSignals } from 'rbmkit';
 import { echo, logging } from 'rbmkit/plugins';
 
 const ownToken = process.env.RBM_CLIENT_TOKEN || undefined;
-const clientToken = ownToken ?? 'local-dev-token';
+const clientToken = ownToken ?? LOCAL_DEV_TOKEN;
 const host = process.env.HOST || (ownToken === undefined ? '127.0.0.1' : '0.0.0.0');
 const { client, description } = clientFromEnv();
 
