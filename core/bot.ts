@@ -99,7 +99,7 @@ export function createBot(config: BotConfig): Bot {
   const agents = new AgentRegistry({ client, log, registry: config.registry });
   agents.setDefaults(config.partner?.plugins ?? []);
   for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
-  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000 });
+  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000 });
   const deps: IngressDeps = {
     agents,
     dispatcher,

@@ -54,6 +54,8 @@ export interface BotConfig {
   readonly handlerTimeoutMs?: number;
   /** Past this, answer 503 and let handlers finish; the redelivery finds them done. Default 8,000 ms. */
   readonly ackDeadlineMs?: number;
+  /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
+  readonly maxInFlight?: number;
 }
 
 const tokenSource = z.union([z.string().min(1, { error: 'expected a non-empty clientToken' }), z.strictObject({ env: z.string().min(1, { error: 'expected the name of an environment variable' }) })], {
@@ -101,6 +103,7 @@ const schema = z.strictObject({
   bodyLimit: positive.optional(),
   handlerTimeoutMs: positive.optional(),
   ackDeadlineMs: positive.optional(),
+  maxInFlight: positive.optional(),
 });
 
 /**

@@ -19,7 +19,9 @@ export type Outcome =
   /** Every failure was permanent: reported, and not worth a redelivery. */
   | { readonly status: 'failedPermanently'; readonly plugins: readonly string[] }
   /** Another process is handling this event right now. */
-  | { readonly status: 'busy' };
+  | { readonly status: 'busy' }
+  /** Too many events in flight in this process: refused before any work. */
+  | { readonly status: 'overloaded' };
 
 interface DispatcherDeps {
   readonly store: DedupeStore;
@@ -27,6 +29,8 @@ interface DispatcherDeps {
   readonly log: Logger;
   readonly stats: BotStats;
   readonly handlerTimeoutMs: number;
+  /** Events accepted and not yet finished (running or waiting their turn), at most. */
+  readonly maxInFlight: number;
 }
 
 /**
@@ -40,12 +44,18 @@ export function dedupeKey(event: RbmEvent): string | undefined {
   return event.id === '' ? undefined : `${event.agentId}\u0000${event.phone ?? ''}\u0000${event.id}`;
 }
 
+const ignore = () => undefined;
+
 /**
  * Hands events to an agent's plugins: each plugin at most once per event, across
- * redeliveries and concurrent duplicates; isolated from each other; failures gathered.
+ * redeliveries and concurrent duplicates; isolated from each other; failures gathered. Per
+ * conversation (agent + user) events run one at a time in arrival order; conversations run
+ * concurrently; past `maxInFlight` events, new ones are refused rather than queued.
  */
 export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<Outcome>>();
+  private readonly running = new Set<Promise<Outcome>>();
+  private readonly conversations = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -57,26 +67,50 @@ export class Dispatcher {
    */
   deliver(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
     const key = dedupeKey(event);
-    if (key === undefined) return this.run(runtime, event, undefined);
-    const running = this.inFlight.get(key);
-    if (running !== undefined) {
-      this.deps.stats.duplicate += 1;
-      // Joined, not rerun: the answer is the first delivery's.
-      return running.then((outcome) => (outcome.status === 'handled' ? { status: 'duplicate' } : outcome));
+    if (key !== undefined) {
+      const running = this.inFlight.get(key);
+      if (running !== undefined) {
+        this.deps.stats.duplicate += 1;
+        // Joined, not rerun: the answer is the first delivery's.
+        return running.then((outcome) => (outcome.status === 'handled' ? { status: 'duplicate' } : outcome));
+      }
     }
-    const outcome = this.run(runtime, event, key).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, outcome);
+    if (this.running.size >= this.deps.maxInFlight) {
+      this.deps.stats.overloaded += 1;
+      return Promise.resolve({ status: 'overloaded' });
+    }
+    const outcome = this.inOrder(event, () => this.run(runtime, event, key));
+    this.running.add(outcome);
+    if (key !== undefined) this.inFlight.set(key, outcome);
+    void outcome.then(ignore, ignore).then(() => {
+      this.running.delete(outcome);
+      if (key !== undefined) this.inFlight.delete(key);
+    });
     return outcome;
   }
 
-  /** Events being handled right now in this process. */
+  /** Events accepted and not finished in this process (running or waiting their turn). */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.running.size;
   }
 
-  /** Resolves once every event in flight is done. */
+  /** Resolves once every event accepted so far is done. */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Runs `task` after the conversation's earlier events; events with no user run at once. */
+  private inOrder(event: RbmEvent, task: () => Promise<Outcome>): Promise<Outcome> {
+    if (event.phone === undefined) return task();
+    const conversation = `${event.agentId}\u0000${event.phone}`;
+    const previous = this.conversations.get(conversation);
+    const result = previous === undefined ? task() : previous.then(task);
+    const tail = result.then(ignore, ignore);
+    this.conversations.set(conversation, tail);
+    void tail.then(() => {
+      if (this.conversations.get(conversation) === tail) this.conversations.delete(conversation);
+    });
+    return result;
   }
 
   private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
@@ -109,7 +143,7 @@ export class Dispatcher {
     key: string | undefined,
     done: ReadonlySet<string> | undefined,
     delivery: DeliveryInfo,
-  ): Promise<Exclude<Outcome, { status: 'busy' }>> {
+  ): Promise<Exclude<Outcome, { status: 'busy' | 'overloaded' }>> {
     const setupFailures = await runtime.ready();
     const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
     const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
@@ -176,7 +210,7 @@ export class Dispatcher {
     }
     await Promise.all(
       groups.map(async (group) => {
-        const ctx = this.contextFor(runtime, event, group.key, delivery);
+        const ctx = this.contextFor(runtime, event, group.key, delivery, notice.type);
         try {
           await runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
         } catch (error) {
@@ -186,8 +220,9 @@ export class Dispatcher {
     );
   }
 
-  private contextFor(runtime: AgentRuntime, event: RbmEvent | undefined, plugin: string, delivery: DeliveryInfo): EventContext {
+  private contextFor(runtime: AgentRuntime, event: RbmEvent | undefined, plugin: string, delivery: DeliveryInfo, purpose?: string): EventContext {
     const isUserMessage = event !== undefined && EVENT_GROUPS[event.type] === 'message';
+    const seed = event === undefined || event.id === '' ? undefined : `${runtime.id}|${event.phone ?? ''}|${event.id}|${plugin}|${purpose ?? event.type}`;
     return new EventContext({
       agentId: runtime.id,
       phone: event?.phone,
@@ -195,6 +230,7 @@ export class Dispatcher {
       delivery,
       client: this.deps.client,
       makeLog: () => this.deps.log.child({ agentId: runtime.id, plugin, event: event?.type, eventId: event?.id }),
+      ...(seed === undefined ? {} : { idSeed: seed }),
     });
   }
 }

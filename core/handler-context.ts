@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { v5 as uuidV5 } from 'uuid';
 import type { AgentMessage, ContentMessage } from './agent-message.js';
 import type { RbmClient } from './rbm-client.js';
 
@@ -29,7 +31,9 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   readonly client: RbmClient;
   /**
-   * Sends a message to the user who caused this event.
+   * Sends a message to the user who caused this event. If the handler runs again for the same
+   * event (a redelivery after a failure), its n-th reply reuses the id of the first run's n-th
+   * reply, so a reply that did reach Google is not sent twice.
    *
    * @example
    * await ctx.reply('Hello');
@@ -64,6 +68,9 @@ export function toAgentMessage(input: ReplyInput): AgentMessage {
   return { contentMessage: input };
 }
 
+/** The namespace of rbmkit's name-based (v5) UUIDs. */
+const ID_NAMESPACE = '3d0f7a52-8c1e-4b59-9a3e-6f2d41c8b7e0';
+
 interface ContextInit {
   readonly agentId: string;
   readonly phone: string | undefined;
@@ -71,6 +78,11 @@ interface ContextInit {
   readonly delivery: DeliveryInfo;
   readonly client: RbmClient;
   readonly makeLog: () => Logger;
+  /**
+   * Names this handler run (agent, user, event, plugin). With it, the n-th send of a rerun gets
+   * the same id as the n-th send of the first run, so Google drops the copy.
+   */
+  readonly idSeed?: string;
 }
 
 /** The context one plugin's handlers get for one event. Built per plugin run, cheaply. */
@@ -84,6 +96,8 @@ export class EventContext implements HandlerContext {
   private logger: Logger | undefined;
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
+  private readonly idSeed: string | undefined;
+  private sends = 0;
 
   constructor(init: ContextInit) {
     this.agentId = init.agentId;
@@ -92,6 +106,13 @@ export class EventContext implements HandlerContext {
     this.client = init.client;
     this.userMessageId = init.userMessageId;
     this.makeLog = init.makeLog;
+    this.idSeed = init.idSeed;
+  }
+
+  /** The id of this run's next send: stable across reruns of the same handler for the same event. */
+  private nextId(kind: string): string {
+    this.sends += 1;
+    return this.idSeed === undefined ? randomUUID() : uuidV5(`${this.idSeed}|${kind}|${this.sends}`, ID_NAMESPACE);
   }
 
   get log(): Logger {
@@ -113,22 +134,21 @@ export class EventContext implements HandlerContext {
   }
 
   async reply(message: ReplyInput): Promise<{ messageId: string }> {
-    return this.client.sendMessage({ agentId: this.agentId, phone: this.userPhone('reply'), message: toAgentMessage(message) });
+    const phone = this.userPhone('reply');
+    return this.client.sendMessage({ agentId: this.agentId, phone, message: toAgentMessage(message), messageId: this.nextId('message') });
   }
 
   async markRead(): Promise<void> {
     if (this.userMessageId === undefined) {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
-    await this.client.sendEvent({
-      agentId: this.agentId,
-      phone: this.userPhone('markRead'),
-      event: { eventType: 'READ', messageId: this.userMessageId },
-    });
+    const phone = this.userPhone('markRead');
+    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: this.userMessageId }, eventId: this.nextId('read') });
   }
 
   async typing(): Promise<void> {
-    await this.client.sendEvent({ agentId: this.agentId, phone: this.userPhone('typing'), event: { eventType: 'IS_TYPING' } });
+    const phone = this.userPhone('typing');
+    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId('typing') });
   }
 
   private userPhone(method: string): string {

@@ -14,6 +14,8 @@ export interface BotStats {
   handled: number;
   /** Events on which at least one plugin failed. */
   failed: number;
+  /** Pushes refused with 503 because too many events were in flight. */
+  overloaded: number;
   /** Handshakes answered. */
   handshakes: number;
 }
@@ -25,5 +27,5 @@ export interface BotStats {
  * const stats = emptyStats(); stats.received += 1;
  */
 export function emptyStats(): BotStats {
-  return { received: 0, verified: 0, rejected: 0, duplicate: 0, redelivered: 0, handled: 0, failed: 0, handshakes: 0 };
+  return { received: 0, verified: 0, rejected: 0, duplicate: 0, redelivered: 0, handled: 0, failed: 0, overloaded: 0, handshakes: 0 };
 }
