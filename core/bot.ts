@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import { AgentRegistry } from './agent-registry.js';
 import { resolveAgentWebhook, resolveWebhooks, validateConfig, type AgentConfig, type BotConfig, type PluginSpec } from './config.js';
 import type { DedupeStore } from './dedupe-store.js';
+import { TIMED_OUT, withinDeadline } from './deadline.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConfigError, HttpError } from './errors.js';
 import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
+import { liveness, readiness } from './health.js';
 import { jsonBody } from './json-body.js';
 import { jsonErrors } from './json-errors.js';
 import { createLogger } from './logger.js';
@@ -67,7 +69,10 @@ export interface Bot {
   callback(): RequestListener;
   /** Starts an HTTP server. Port 0 picks a free one. */
   listen(port?: number, host?: string): Promise<Listening>;
-  /** Stops the server, waits for events in flight, tears plugins down, closes the stores. */
+  /**
+   * Shuts down: stops accepting (new pushes get 503), answers the requests in flight, lets
+   * running handlers finish for up to `shutdownTimeoutMs`, tears plugins down, closes the stores.
+   */
   close(): Promise<void>;
   readonly agents: AgentControl;
   /** The RBM client replies go through. */
@@ -112,12 +117,22 @@ export function createBot(config: BotConfig): Bot {
   const errors = jsonErrors(log);
 
   const hooks = new Map<string, Webhook>(resolveWebhooks(config).map((hook) => [hook.path, toWebhook(hook)]));
+  let closing = false;
+  const refuseWhileClosing: Middleware = async (ctx, next) => {
+    if (!closing) return next();
+    ctx.set('Connection', 'close');
+    throw new HttpError(503, 'shutting_down', 'this server is shutting down; expected a redelivery to another one', { 'Retry-After': '5' });
+  };
   let routes: Middleware = buildRoutes();
 
   function buildRoutes(): Middleware {
     const router = new Router();
+    if (config.health !== false) {
+      router.get(config.health?.live ?? '/healthz', liveness());
+      router.get(config.health?.ready ?? '/readyz', readiness(store, () => closing));
+    }
     for (const hook of hooks.values()) {
-      router.post(hook.path, errors, parseBody, webhookHandler(hook, deps));
+      router.post(hook.path, errors, refuseWhileClosing, parseBody, webhookHandler(hook, deps));
       router.all(hook.path, errors, () => {
         throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
       });
@@ -126,7 +141,7 @@ export function createBot(config: BotConfig): Bot {
   }
 
   let server: Server | undefined;
-  let closing: Promise<void> | undefined;
+  let shutdown: Promise<void> | undefined;
 
   const bot: Bot = {
     log,
@@ -144,7 +159,18 @@ export function createBot(config: BotConfig): Bot {
     },
     async listen(port = 0, host?: string) {
       if (server !== undefined) throw new Error('bot.listen(): already listening; expected one listen per bot');
-      server = createServer(bot.callback());
+      const timeouts = config.server ?? {};
+      const headersTimeout = timeouts.headersTimeoutMs ?? 15_000;
+      server = createServer(
+        {
+          headersTimeout,
+          requestTimeout: Math.max(timeouts.requestTimeoutMs ?? 30_000, headersTimeout),
+          // How often those two are checked (Node's default is 30 s).
+          connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+        },
+        bot.callback(),
+      );
+      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs ?? 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -154,23 +180,23 @@ export function createBot(config: BotConfig): Bot {
       return { port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` };
     },
     close() {
-      closing ??= (async () => {
-        if (server !== undefined) {
-          const open = server;
-          const closed = new Promise<void>((resolve) => open.close(() => resolve()));
-          // A connection busy when close() was called goes idle later: sweep until all are gone.
-          const sweep = setInterval(() => open.closeIdleConnections(), 25);
-          open.closeIdleConnections();
-          await dispatcher.drain();
-          await closed;
-          clearInterval(sweep);
-        } else {
-          await dispatcher.drain();
+      shutdown ??= (async () => {
+        closing = true;
+        const open = server;
+        const closed = open === undefined ? Promise.resolve() : new Promise<void>((resolve) => open.close(() => resolve()));
+        // A connection busy now goes idle later: sweep until all are gone.
+        const sweep = open === undefined ? undefined : setInterval(() => open.closeIdleConnections(), 25);
+        open?.closeIdleConnections();
+        const deadline = config.shutdownTimeoutMs ?? 25_000;
+        if ((await withinDeadline(dispatcher.drain(), deadline)) === TIMED_OUT) {
+          log.warn({ unfinished: dispatcher.inFlightCount }, `handlers still running after ${deadline} ms; shutting down anyway`);
         }
+        if ((await withinDeadline(closed, 2_000)) === TIMED_OUT) open?.closeAllConnections();
+        clearInterval(sweep);
         await agents.close();
         await store.close?.();
       })();
-      return closing;
+      return shutdown;
     },
     agents: {
       set(agentId, agentConfig) {

@@ -56,6 +56,19 @@ export interface BotConfig {
   readonly ackDeadlineMs?: number;
   /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
   readonly maxInFlight?: number;
+  /** Liveness and readiness paths (GET). Default `/healthz` and `/readyz`; `false` serves neither. */
+  readonly health?: false | { readonly live?: string; readonly ready?: string };
+  /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
+  readonly shutdownTimeoutMs?: number;
+  /** Timeouts of the server `listen()` starts, against slow clients. */
+  readonly server?: {
+    /** To receive a request's headers. Default 15,000 ms. */
+    readonly headersTimeoutMs?: number;
+    /** To receive a whole request. Default 30,000 ms. */
+    readonly requestTimeoutMs?: number;
+    /** An idle kept-alive connection. Default 65,000 ms (longer than common load balancers' 60 s). */
+    readonly keepAliveTimeoutMs?: number;
+  };
 }
 
 const tokenSource = z.union([z.string().min(1, { error: 'expected a non-empty clientToken' }), z.strictObject({ env: z.string().min(1, { error: 'expected the name of an environment variable' }) })], {
@@ -104,6 +117,11 @@ const schema = z.strictObject({
   handlerTimeoutMs: positive.optional(),
   ackDeadlineMs: positive.optional(),
   maxInFlight: positive.optional(),
+  health: z.union([z.literal(false), z.strictObject({ live: path.optional(), ready: path.optional() })]).optional(),
+  shutdownTimeoutMs: positive.optional(),
+  server: z
+    .strictObject({ headersTimeoutMs: positive.optional(), requestTimeoutMs: positive.optional(), keepAliveTimeoutMs: positive.optional() })
+    .optional(),
 });
 
 /**

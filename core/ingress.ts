@@ -4,6 +4,7 @@ import type {} from 'koa-bodyparser';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from './agent-registry.js';
 import { decodeBase64 } from './base64.js';
+import { TIMED_OUT, withinDeadline } from './deadline.js';
 import type { ResolvedWebhook } from './config.js';
 import type { Dispatcher, Outcome } from './dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
@@ -40,7 +41,6 @@ export interface IngressDeps {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const STILL_RUNNING = Symbol('still running');
 
 const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
   missing_signature: {
@@ -118,7 +118,7 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const outcome = await withinDeadline(deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event), deps.ackDeadlineMs);
-  if (outcome === STILL_RUNNING) {
+  if (outcome === TIMED_OUT) {
     throw new HttpError(
       503,
       'still_running',
@@ -160,18 +160,6 @@ function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {
     throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object');
   }
   return data;
-}
-
-async function withinDeadline<T>(pending: Promise<T>, ms: number): Promise<T | typeof STILL_RUNNING> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<typeof STILL_RUNNING>((resolve) => {
-    timer = setTimeout(() => resolve(STILL_RUNNING), ms);
-  });
-  try {
-    return await Promise.race([pending, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The agentId unverified data claims, for the notice only. */

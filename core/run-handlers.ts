@@ -1,3 +1,4 @@
+import { TIMED_OUT, withinDeadline } from './deadline.js';
 import type { EventContext } from './handler-context.js';
 
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
@@ -28,19 +29,6 @@ export class PluginError extends Error {
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
-/** Races `pending` against a timer; on time-out it rejects first, then calls `abort`, so a handler that settles on abort cannot win. */
-function withTimeout(pending: PromiseLike<unknown>, ms: number, timeoutError: () => Error, abort: (reason: Error) => void): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = timeoutError();
-      reject(error);
-      abort(error);
-    }, ms);
-  });
-  return Promise.race([pending, limit]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Runs one plugin's handlers for one event in order, awaiting each, each bounded by
  * `timeoutMs` (a synchronous handler costs no timer). Throws a {@link PluginError}.
@@ -59,12 +47,11 @@ export async function runPluginHandlers(
     try {
       const result = handler(event, ctx);
       if (isThenable(result)) {
-        await withTimeout(
-          result,
-          timeoutMs,
-          () => new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`),
-          abort,
-        );
+        if ((await withinDeadline(result, timeoutMs)) === TIMED_OUT) {
+          const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
+          abort(error);
+          throw error;
+        }
       }
     } catch (error) {
       throw new PluginError(group.key, error);
