@@ -15,8 +15,10 @@ import { jsonBody } from './json-body.js';
 import { jsonErrors } from './json-errors.js';
 import { createLogger } from './logger.js';
 import { MemoryDedupeStore } from './memory-dedupe-store.js';
+import { multiProcessHint } from './multi-process.js';
 import { MemoryRbmClient } from './memory-rbm-client.js';
 import type { RbmClient } from './rbm-client.js';
+import { MemorySessionStore, type SessionStore } from './session-store.js';
 import { emptyStats, type BotStats } from './stats.js';
 
 const ONE_MIB = 1024 * 1024;
@@ -100,11 +102,12 @@ export function createBot(config: BotConfig): Bot {
   const log = createLogger(config.logger);
   const client = config.client ?? new MemoryRbmClient();
   const store: DedupeStore = config.dedupe ?? new MemoryDedupeStore();
+  const sessions: SessionStore = config.sessions ?? new MemorySessionStore();
   const stats = emptyStats();
   const agents = new AgentRegistry({ client, log, registry: config.registry });
   agents.setDefaults(config.partner?.plugins ?? []);
   for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
-  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000 });
+  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000, sessions });
   const deps: IngressDeps = {
     agents,
     dispatcher,
@@ -171,6 +174,18 @@ export function createBot(config: BotConfig): Bot {
         bot.callback(),
       );
       server.keepAliveTimeout = timeouts.keepAliveTimeoutMs ?? 65_000;
+      const hint = multiProcessHint();
+      if (hint !== undefined && store instanceof MemoryDedupeStore) {
+        log.warn(
+          `SEVERAL PROCESSES (${hint}) BUT THE DEDUPE STORE IS IN MEMORY: a duplicate or redelivery reaching another process ` +
+            'will be handled twice. Give every process one shared store: dedupe: new RedisDedupeStore({ url: process.env.REDIS_URL })',
+        );
+      }
+      try {
+        await store.open?.();
+      } catch (error) {
+        log.error({ err: error }, 'the dedupe store is unreachable: pushes are answered 503 and /readyz fails until it answers');
+      }
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -195,6 +210,7 @@ export function createBot(config: BotConfig): Bot {
         clearInterval(sweep);
         await agents.close();
         await store.close?.();
+        await sessions.close?.();
       })();
       return shutdown;
     },

@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from './plugin.js';
 import type { PluginRegistry } from './plugin-registry.js';
 import type { RbmClient } from './rbm-client.js';
+import type { SessionStore } from './session-store.js';
 import { resolveTokens, type TokenInput } from './tokens.js';
 
 /** A plugin in a `plugins` list: the plugin, `plugin.with(options)`, or by registered name. */
@@ -44,6 +45,8 @@ export interface BotConfig {
   readonly client?: RbmClient;
   readonly logger?: Logger | LoggerOptions | false;
   readonly dedupe?: DedupeStore;
+  /** Where `ctx.session` keeps conversation state. Default: in memory. */
+  readonly sessions?: SessionStore;
   /** For plugins named in config: which names exist. */
   readonly registry?: PluginRegistry;
   /** A push with a bad or missing signature: `reject` answers 401 (default); `acknowledge` answers 200 and drops it. */
@@ -110,6 +113,9 @@ const schema = z.strictObject({
   logger: z.unknown().optional(),
   dedupe: z.custom<DedupeStore>((v) => typeof v === 'object' && v !== null && 'claim' in v, {
     error: 'expected a DedupeStore (claim, complete, release)',
+  }).optional(),
+  sessions: z.custom<SessionStore>((v) => typeof v === 'object' && v !== null && 'get' in v && 'set' in v, {
+    error: 'expected a SessionStore (get, set, delete)',
   }).optional(),
   registry: z.unknown().optional(),
   signaturePolicy: z.enum(['reject', 'acknowledge']).optional(),

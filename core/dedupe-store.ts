@@ -26,6 +26,8 @@ export interface DedupeStore {
   complete(key: string, pluginKey: string): Promise<void>;
   /** Ends the claim taken by {@link DedupeStore.claim}. */
   release(key: string): Promise<void>;
+  /** Connects; `bot.listen()` waits for it (and logs, without failing, when it cannot). */
+  open?(): Promise<void>;
   /** Resolves when the store answers, rejects when it does not: readiness asks this. */
   ping?(): Promise<void>;
   /** Frees resources; called by `bot.close()`. */

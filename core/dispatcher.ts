@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { AgentRuntime } from './agent-runtime.js';
-import type { DedupeStore } from './dedupe-store.js';
+import type { Claim, DedupeStore } from './dedupe-store.js';
 import { isPermanent } from './errors.js';
 import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from './events.js';
 import { EVENT_GROUPS } from './event-names.js';
 import { EventContext, type DeliveryInfo } from './handler-context.js';
 import type { RbmClient } from './rbm-client.js';
+import { sessionFor, type SessionStore } from './session-store.js';
 import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
 import type { BotStats } from './stats.js';
 
@@ -21,7 +22,9 @@ export type Outcome =
   /** Another process is handling this event right now. */
   | { readonly status: 'busy' }
   /** Too many events in flight in this process: refused before any work. */
-  | { readonly status: 'overloaded' };
+  | { readonly status: 'overloaded' }
+  /** The dedupe store did not answer: nothing was dispatched, or a completion could not be recorded. */
+  | { readonly status: 'storeUnavailable'; readonly message: string };
 
 interface DispatcherDeps {
   readonly store: DedupeStore;
@@ -31,6 +34,7 @@ interface DispatcherDeps {
   readonly handlerTimeoutMs: number;
   /** Events accepted and not yet finished (running or waiting their turn), at most. */
   readonly maxInFlight: number;
+  readonly sessions: SessionStore;
 }
 
 /**
@@ -115,7 +119,13 @@ export class Dispatcher {
 
   private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
     const { store, stats } = this.deps;
-    const claim = key === undefined ? undefined : await store.claim(key);
+    let claim: Claim | undefined;
+    try {
+      claim = key === undefined ? undefined : await store.claim(key);
+    } catch (error) {
+      this.deps.log.error({ err: error, agentId: event.agentId, eventId: event.id }, 'the dedupe store failed: answering 503, nothing dispatched');
+      return { status: 'storeUnavailable', message: (error as Error).message };
+    }
     if (claim?.busy === true) {
       stats.duplicate += 1;
       return { status: 'busy' };
@@ -123,7 +133,13 @@ export class Dispatcher {
     const attempt = claim?.attempt ?? 1;
     const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
     try {
-      const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery);
+      const unrecorded: string[] = [];
+      const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
+      if (unrecorded.length > 0) {
+        const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
+        this.deps.log.error({ agentId: event.agentId, eventId: event.id, plugins: unrecorded }, message);
+        return { status: 'storeUnavailable', message };
+      }
       stats[outcome.status === 'failedPermanently' ? 'failed' : outcome.status] += 1;
       if (runtime.handlersFor('settled').length > 0) {
         const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
@@ -132,7 +148,9 @@ export class Dispatcher {
       }
       return outcome;
     } finally {
-      if (key !== undefined) await store.release(key);
+      if (key !== undefined) {
+        await store.release(key).catch((error: unknown) => this.deps.log.warn({ err: error, eventId: event.id }, 'releasing an event failed; its lease will lapse'));
+      }
     }
   }
 
@@ -143,13 +161,14 @@ export class Dispatcher {
     key: string | undefined,
     done: ReadonlySet<string> | undefined,
     delivery: DeliveryInfo,
-  ): Promise<Exclude<Outcome, { status: 'busy' | 'overloaded' }>> {
+    unrecorded: string[],
+  ): Promise<Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>> {
     const setupFailures = await runtime.ready();
     const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
     const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
     if (groups.length === 0 && broken.length === 0) return { status: delivery.redelivery ? 'duplicate' : 'handled' };
     if (delivery.redelivery) this.deps.stats.redelivered += 1;
-    const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key)));
+    const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key, unrecorded)));
     const errors = [
       ...broken.map(([plugin, error]) => new PluginError(plugin, error)),
       ...results.filter((r): r is PluginError => r !== undefined),
@@ -162,25 +181,30 @@ export class Dispatcher {
     return { status: permanent ? 'failedPermanently' : 'failed', plugins };
   }
 
-  /** Runs one plugin; resolves with its error, if any, having recorded its completion. */
+  /**
+   * Runs one plugin; resolves with its error, if any, having recorded its completion (a
+   * permanent failure is final too: a redelivery must not run it again). A completion the
+   * store could not record is added to `unrecorded`.
+   */
   private async runGroup(
     runtime: AgentRuntime,
     event: RbmEvent,
     group: PluginHandlers,
     delivery: DeliveryInfo,
     key: string | undefined,
+    unrecorded: string[],
   ): Promise<PluginError | undefined> {
     const ctx = this.contextFor(runtime, event, group.key, delivery);
+    let failure: PluginError | undefined;
     try {
       await runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
     } catch (error) {
-      const failure = error as PluginError;
-      // A permanent failure is final: a redelivery must not run that plugin again.
-      if (isPermanent(failure.cause) && key !== undefined) await this.deps.store.complete(key, group.key);
-      return failure;
+      failure = error as PluginError;
     }
-    if (key !== undefined) await this.deps.store.complete(key, group.key);
-    return undefined;
+    if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
+      await this.deps.store.complete(key, group.key).catch(() => void unrecorded.push(group.key));
+    }
+    return failure;
   }
 
   private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {
@@ -231,6 +255,10 @@ export class Dispatcher {
       client: this.deps.client,
       makeLog: () => this.deps.log.child({ agentId: runtime.id, plugin, event: event?.type, eventId: event?.id }),
       ...(seed === undefined ? {} : { idSeed: seed }),
+      makeSession: () => {
+        if (event?.phone === undefined) throw new TypeError('ctx.session: this event has no user; expected a user message or user event');
+        return sessionFor(this.deps.sessions, `${runtime.id}|${event.phone}|${plugin}`);
+      },
     });
   }
 }

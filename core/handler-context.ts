@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { AgentMessage, ContentMessage } from './agent-message.js';
 import type { RbmClient } from './rbm-client.js';
+import type { Session } from './session-store.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;
@@ -30,6 +31,15 @@ export interface HandlerContext {
   /** Aborted when the handler's time limit passes: hand it to fetch and timers. */
   readonly signal: AbortSignal;
   readonly client: RbmClient;
+  /**
+   * This plugin's state for this conversation (agent + user), in the bot's session store
+   * (memory, or Redis shared by every process). Only for events from a user.
+   *
+   * @example
+   * const visits = ((await ctx.session.get<number>()) ?? 0) + 1;
+   * await ctx.session.set(visits);
+   */
+  readonly session: Session;
   /**
    * Sends a message to the user who caused this event. If the handler runs again for the same
    * event (a redelivery after a failure), its n-th reply reuses the id of the first run's n-th
@@ -83,6 +93,8 @@ interface ContextInit {
    * the same id as the n-th send of the first run, so Google drops the copy.
    */
   readonly idSeed?: string;
+  /** Makes this plugin's session for this conversation. */
+  readonly makeSession: () => Session;
 }
 
 /** The context one plugin's handlers get for one event. Built per plugin run, cheaply. */
@@ -98,6 +110,8 @@ export class EventContext implements HandlerContext {
   private abortReason: Error | undefined;
   private readonly idSeed: string | undefined;
   private sends = 0;
+  private readonly makeSession: () => Session;
+  private sessionHandle: Session | undefined;
 
   constructor(init: ContextInit) {
     this.agentId = init.agentId;
@@ -107,6 +121,11 @@ export class EventContext implements HandlerContext {
     this.userMessageId = init.userMessageId;
     this.makeLog = init.makeLog;
     this.idSeed = init.idSeed;
+    this.makeSession = init.makeSession;
+  }
+
+  get session(): Session {
+    return (this.sessionHandle ??= this.makeSession());
   }
 
   /** The id of this run's next send: stable across reruns of the same handler for the same event. */

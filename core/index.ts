@@ -70,5 +70,10 @@ export type * from './agent-message.js';
 
 export type { Claim, DedupeStore } from './dedupe-store.js';
 export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './memory-dedupe-store.js';
+export { RedisDedupeStore, type RedisDedupeStoreOptions } from './redis-dedupe-store.js';
+export { MemorySessionStore, sessionFor, type Session, type SessionStore } from './session-store.js';
+export { RedisSessionStore } from './redis-session-store.js';
+export type { RedisConnectionOptions } from './redis-connection.js';
+export { StoreUnavailableError } from './store-errors.js';
 export type { BotStats } from './stats.js';
 export { createLogger, type Logger } from './logger.js';

@@ -138,6 +138,8 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
       throw new HttpError(500, 'plugin_failed', `plugins failed: ${outcome.plugins.join(', ')}; a redelivery will run only those again`);
     case 'busy':
       throw new HttpError(503, 'in_flight', 'this event is being handled elsewhere; expected a redelivery later', { 'Retry-After': '10' });
+    case 'storeUnavailable':
+      throw new HttpError(503, 'store_unavailable', `${outcome.message}; expected a redelivery once the store is back`, { 'Retry-After': '10' });
     case 'overloaded':
       throw new HttpError(503, 'overloaded', 'too many events in flight; expected a redelivery later', { 'Retry-After': '5' });
   }

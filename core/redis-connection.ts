@@ -1,0 +1,66 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from './store-errors.js';
+
+/** How a Redis-backed store reaches Redis: a URL (default REDIS_URL, else 127.0.0.1:6379) or a client of your own. */
+export interface RedisConnectionOptions {
+  readonly url?: string;
+  readonly redis?: Redis;
+  /** Time limit of each command, in ms. Default 2,000. */
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * A Redis client that fails fast instead of queueing commands while disconnected, so a store
+ * outage becomes a clear 503 rather than a hang, and reconnects on its own.
+ *
+ * @example
+ * const redis = connectRedis({ url: 'redis://127.0.0.1:6379' });
+ */
+export function connectRedis(options: RedisConnectionOptions): Redis {
+  if (options.redis !== undefined) return options.redis;
+  const settings: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 2_000,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(times * 100, 2_000),
+  };
+  const client = new Redis(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', settings);
+  // Without a listener, a connection error would crash the process; the store reports it instead.
+  client.on('error', () => undefined);
+  return client;
+}
+
+/**
+ * Resolves once the client is connected, or rejects naming where it tried.
+ *
+ * @example
+ * await whenReady(redis, 5_000);
+ */
+export async function whenReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new StoreUnavailableError(`Redis at ${describe(redis)} is not reachable after ${ms} ms; expected a running redis-server (REDIS_URL)`));
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/** Runs a Redis command, turning any failure into a StoreUnavailableError that says what failed. */
+export async function guarded<T>(redis: Redis, what: string, command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    throw new StoreUnavailableError(`Redis at ${describe(redis)} failed to ${what}: ${(error as Error).message}`);
+  }
+}
+
+function describe(redis: Redis): string {
+  return `${redis.options.host ?? '127.0.0.1'}:${redis.options.port ?? 6379}`;
+}

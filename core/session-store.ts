@@ -1,0 +1,82 @@
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Where conversation state lives. Values are JSON-serializable. The in-memory store serves
+ * one process; {@link RedisSessionStore} shares state across processes.
+ */
+export interface SessionStore {
+  get(key: string): Promise<unknown>;
+  /** Stores `value` for `ttlMs`. */
+  set(key: string, value: unknown, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/**
+ * Conversation state in memory, bounded by count (LRU) and each entry's age.
+ *
+ * @example
+ * createBot({ ...config, sessions: new MemorySessionStore({ max: 50_000 }) });
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly entries: LRUCache<string, { value: string }>;
+
+  constructor(options: { max?: number } = {}) {
+    this.entries = new LRUCache({ max: options.max ?? 100_000, ttlAutopurge: false });
+  }
+
+  async get(key: string): Promise<unknown> {
+    const entry = this.entries.get(key);
+    return entry === undefined ? undefined : JSON.parse(entry.value);
+  }
+
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    // Stored as JSON, as Redis would: a caller mutating its object later changes nothing here.
+    this.entries.set(key, { value: JSON.stringify(value) }, { ttl: ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+}
+
+/** One plugin's state for one conversation (agent + user), reached through `ctx.session`. */
+export interface Session {
+  /**
+   * The stored state, or undefined.
+   *
+   * @example
+   * const cart = (await ctx.session.get<string[]>()) ?? [];
+   */
+  get<T = unknown>(): Promise<T | undefined>;
+  /**
+   * Stores the state for `ttlMs` (default 24 h).
+   *
+   * @example
+   * await ctx.session.set([...cart, 'pho']);
+   */
+  set(value: unknown, ttlMs?: number): Promise<void>;
+  /**
+   * Forgets the state.
+   *
+   * @example
+   * await ctx.session.clear();
+   */
+  clear(): Promise<void>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A session bound to one key of a store.
+ *
+ * @example
+ * const session = sessionFor(store, 'shop@rbm.goog|+12223334444|cart');
+ */
+export function sessionFor(store: SessionStore, key: string): Session {
+  return {
+    get: async <T>() => (await store.get(key)) as T | undefined,
+    set: (value, ttlMs = DAY_MS) => store.set(key, value, ttlMs),
+    clear: () => store.delete(key),
+  };
+}

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { createBot, MemoryDedupeStore, RedisDedupeStore } from 'rbmkit';
+import { multiProcessHint } from '../../core/multi-process.js';
+
+describe('several processes', () => {
+  it('are evident from a cluster worker, pm2, WEB_CONCURRENCY or RBMKIT_INSTANCES', () => {
+    expect(multiProcessHint({}, false)).to.equal(undefined);
+    expect(multiProcessHint({ WEB_CONCURRENCY: '1' }, false)).to.equal(undefined);
+    expect(multiProcessHint({}, true)).to.equal('this is a node:cluster worker');
+    expect(multiProcessHint({ NODE_APP_INSTANCE: '0' }, false)).to.equal('NODE_APP_INSTANCE=0 (pm2 cluster mode)');
+    expect(multiProcessHint({ WEB_CONCURRENCY: '4' }, false)).to.equal('WEB_CONCURRENCY=4');
+    expect(multiProcessHint({ RBMKIT_INSTANCES: '2' }, false)).to.equal('RBMKIT_INSTANCES=2');
+  });
+
+  it('with the in-memory dedupe store, make start-up warn loudly; with a shared store, not', async () => {
+    const logs: string[] = [];
+    const logger = pino(new Writable({ write: (chunk, _e, done) => void (logs.push(chunk.toString()), done()) }));
+    process.env.RBMKIT_INSTANCES = '3';
+    try {
+      const memory = createBot({ logger, partner: { clientToken: 'T' }, dedupe: new MemoryDedupeStore() });
+      await memory.listen(0, '127.0.0.1');
+      await memory.close();
+      expect(logs.join('')).to.include('SEVERAL PROCESSES (RBMKIT_INSTANCES=3) BUT THE DEDUPE STORE IS IN MEMORY');
+      logs.length = 0;
+      const shared = createBot({ logger, partner: { clientToken: 'T' }, dedupe: new RedisDedupeStore({ prefix: 'rbmkit-test:warn:' }) });
+      await shared.listen(0, '127.0.0.1');
+      await shared.close();
+      expect(logs.join('')).not.to.include('SEVERAL PROCESSES');
+    } finally {
+      delete process.env.RBMKIT_INSTANCES;
+    }
+  });
+});
