@@ -10,6 +10,7 @@ import { TIMED_OUT, withinDeadline } from './deadline.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConfigError, HttpError } from './errors.js';
 import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
+import { answerClientError } from './client-errors.js';
 import { liveness, readiness } from './health.js';
 import { jsonBody } from './json-body.js';
 import { jsonErrors } from './json-errors.js';
@@ -170,9 +171,12 @@ export function createBot(config: BotConfig): Bot {
           requestTimeout: Math.max(timeouts.requestTimeoutMs ?? 30_000, headersTimeout),
           // How often those two are checked (Node's default is 30 s).
           connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+          // A webhook does not need Host; without this, Node answers its absence with a bare 400.
+          requireHostHeader: false,
         },
         bot.callback(),
       );
+      server.on('clientError', answerClientError);
       server.keepAliveTimeout = timeouts.keepAliveTimeoutMs ?? 65_000;
       const hint = multiProcessHint();
       if (hint !== undefined && store instanceof MemoryDedupeStore) {

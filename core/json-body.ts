@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { HttpError } from './errors.js';
 
-type ParserError = { type?: string; status?: number };
+type ParserError = { type?: string; status?: number; message?: string };
 
 /** What the client should hear for each body-parser (co-body / raw-body) failure. */
 function toHttpError(error: ParserError, limit: number): HttpError {
@@ -18,7 +18,11 @@ function toHttpError(error: ParserError, limit: number): HttpError {
     case 'request.size.invalid':
       return new HttpError(400, 'bad_length', 'expected the body to match its Content-Length');
     default:
-      // co-body's JSON.parse failures carry only status 400.
+      // co-body parses with @hapi/bourne, which refuses prototype-poisoning keys outright.
+      if (/forbidden prototype property/.test(error.message ?? '')) {
+        return new HttpError(400, 'forbidden_key', 'expected no "__proto__" keys in the body');
+      }
+      // co-body's other JSON failures carry only status 400.
       return new HttpError(400, 'bad_json', 'expected a JSON object as the body; it did not parse');
   }
 }
