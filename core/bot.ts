@@ -12,6 +12,8 @@ import { ConfigError, HttpError } from './errors.js';
 import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
 import { answerClientError } from './client-errors.js';
 import { liveness, readiness } from './health.js';
+import { HttpRbmClient } from './http-rbm-client.js';
+import { BotMetrics } from './metrics.js';
 import { jsonBody } from './json-body.js';
 import { jsonErrors } from './json-errors.js';
 import { createLogger } from './logger.js';
@@ -105,10 +107,13 @@ export function createBot(config: BotConfig): Bot {
   const store: DedupeStore = config.dedupe ?? new MemoryDedupeStore();
   const sessions: SessionStore = config.sessions ?? new MemorySessionStore();
   const stats = emptyStats();
+  const metrics = config.metrics === false ? undefined : new BotMetrics();
+  const metricsPath = config.metrics === false ? '' : (config.metrics?.path ?? '/metrics');
+  if (metrics !== undefined && client instanceof HttpRbmClient) client.observe((call) => metrics.countOutbound(call.method, call.status));
   const agents = new AgentRegistry({ client, log, registry: config.registry });
   agents.setDefaults(config.partner?.plugins ?? []);
   for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
-  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000, sessions });
+  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000, sessions, metrics });
   const deps: IngressDeps = {
     agents,
     dispatcher,
@@ -116,6 +121,7 @@ export function createBot(config: BotConfig): Bot {
     log,
     signaturePolicy: config.signaturePolicy ?? 'reject',
     ackDeadlineMs: config.ackDeadlineMs ?? 8_000,
+    metrics,
   };
   const parseBody = jsonBody(config.bodyLimit ?? ONE_MIB);
   const errors = jsonErrors(log);
@@ -131,6 +137,12 @@ export function createBot(config: BotConfig): Bot {
 
   function buildRoutes(): Middleware {
     const router = new Router();
+    if (metrics !== undefined) {
+      router.get(metricsPath, async (ctx) => {
+        ctx.type = metrics.registry.contentType;
+        ctx.body = await metrics.registry.metrics();
+      });
+    }
     if (config.health !== false) {
       router.get(config.health?.live ?? '/healthz', liveness());
       router.get(config.health?.ready ?? '/readyz', readiness(store, () => closing));

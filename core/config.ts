@@ -59,6 +59,8 @@ export interface BotConfig {
   readonly ackDeadlineMs?: number;
   /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
   readonly maxInFlight?: number;
+  /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */
+  readonly metrics?: false | { readonly path?: string };
   /** Liveness and readiness paths (GET). Default `/healthz` and `/readyz`; `false` serves neither. */
   readonly health?: false | { readonly live?: string; readonly ready?: string };
   /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
@@ -123,6 +125,7 @@ const schema = z.strictObject({
   handlerTimeoutMs: positive.optional(),
   ackDeadlineMs: positive.optional(),
   maxInFlight: positive.optional(),
+  metrics: z.union([z.literal(false), z.strictObject({ path: path.optional() })]).optional(),
   health: z.union([z.literal(false), z.strictObject({ live: path.optional(), ready: path.optional() })]).optional(),
   shutdownTimeoutMs: positive.optional(),
   server: z

@@ -8,6 +8,7 @@ import { EventContext, type DeliveryInfo } from './handler-context.js';
 import type { RbmClient } from './rbm-client.js';
 import { sessionFor, type SessionStore } from './session-store.js';
 import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
+import type { BotMetrics } from './metrics.js';
 import type { BotStats } from './stats.js';
 
 /** What became of one delivery of an event. */
@@ -35,6 +36,7 @@ interface DispatcherDeps {
   /** Events accepted and not yet finished (running or waiting their turn), at most. */
   readonly maxInFlight: number;
   readonly sessions: SessionStore;
+  readonly metrics?: BotMetrics;
 }
 
 /**
@@ -70,6 +72,13 @@ export class Dispatcher {
    * const outcome = await dispatcher.deliver(registry.runtime(event.agentId), event);
    */
   deliver(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
+    const outcome = this.accept(runtime, event);
+    const metrics = this.deps.metrics;
+    if (metrics !== undefined) void outcome.then((o) => metrics.countOutcome(event.agentId, o.status), ignore);
+    return outcome;
+  }
+
+  private accept(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
     const key = dedupeKey(event);
     if (key !== undefined) {
       const running = this.inFlight.get(key);
@@ -196,11 +205,13 @@ export class Dispatcher {
   ): Promise<PluginError | undefined> {
     const ctx = this.contextFor(runtime, event, group.key, delivery);
     let failure: PluginError | undefined;
+    const started = performance.now();
     try {
       await runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
     } catch (error) {
       failure = error as PluginError;
     }
+    this.deps.metrics?.observeHandler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
     if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
       await this.deps.store.complete(key, group.key).catch(() => void unrecorded.push(group.key));
     }

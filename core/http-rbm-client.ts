@@ -50,6 +50,17 @@ function retryAfterMs(header: string | null, now = Date.now()): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/** One HTTP attempt of the client, for metrics and tracing. */
+export interface CallRecord {
+  readonly method: string;
+  /** The API path, phone numbers masked. */
+  readonly path: string;
+  /** HTTP status, or 0 when no answer came. */
+  readonly status: number;
+  readonly durationMs: number;
+  readonly attempt: number;
+}
+
 interface Call {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
@@ -79,6 +90,7 @@ export class HttpRbmClient implements RbmClient {
   private readonly baseMs: number;
   private readonly maxMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly observers = new Set<(call: CallRecord) => void>();
 
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
@@ -90,6 +102,17 @@ export class HttpRbmClient implements RbmClient {
     this.baseMs = options.backoff?.baseMs ?? 200;
     this.maxMs = options.backoff?.maxMs ?? 10_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  }
+
+  /**
+   * Calls `observer` after every HTTP attempt; returns a function that stops it.
+   *
+   * @example
+   * client.observe((call) => metrics.countOutbound(call.method, call.status));
+   */
+  observe(observer: (call: CallRecord) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
@@ -160,9 +183,12 @@ export class HttpRbmClient implements RbmClient {
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
       let response: Response;
+      const started = performance.now();
       try {
         response = await this.fetch(url, { method: call.method, headers, body: payload, signal: AbortSignal.timeout(this.timeoutMs) });
+        this.report(call, response.status, started, attempt);
       } catch (error) {
+        this.report(call, 0, started, attempt);
         const timedOut = (error as Error).name === 'TimeoutError';
         lastError = new RbmNetworkError(
           timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`,
@@ -184,6 +210,12 @@ export class HttpRbmClient implements RbmClient {
       await sleep(wait ?? this.backoffMs(attempt));
     }
     throw lastError ?? new RbmNetworkError('RBM API call failed', 0);
+  }
+
+  private report(call: Call, status: number, started: number, attempt: number): void {
+    if (this.observers.size === 0) return;
+    const record: CallRecord = { method: call.method, path: call.path.replace(/\/phones\/[^/]+/, '/phones/*'), status, durationMs: performance.now() - started, attempt };
+    for (const observer of this.observers) observer(record);
   }
 
   /** Exponential back-off with full jitter. */

@@ -50,7 +50,8 @@ export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js
 export { HandlerTimeoutError, PluginError } from './run-handlers.js';
 
 export type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
-export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './http-rbm-client.js';
+export { HttpRbmClient, RBM_API_URL, type CallRecord, type HttpRbmClientOptions } from './http-rbm-client.js';
+export { BotMetrics } from './metrics.js';
 export { googleAuth, noAuth, staticToken, RBM_SCOPE, type AccessTokenProvider } from './rbm-auth.js';
 export {
   AgentNotAllowedError,

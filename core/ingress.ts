@@ -14,6 +14,7 @@ import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from './events.
 import { parseEvent } from './parse-event.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
+import type { BotMetrics } from './metrics.js';
 import type { BotStats } from './stats.js';
 
 /** A webhook ready to serve: its tokens prepared as HMAC keys once. */
@@ -38,6 +39,7 @@ export interface IngressDeps {
   readonly log: Logger;
   readonly signaturePolicy: 'reject' | 'acknowledge';
   readonly ackDeadlineMs: number;
+  readonly metrics?: BotMetrics;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -66,6 +68,7 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
 export function webhookHandler(hook: Webhook, deps: IngressDeps) {
   return async (ctx: Context): Promise<void> => {
     deps.stats.received += 1;
+    deps.metrics?.countReceived(hook.path);
     const body = parseWebhookBody(ctx.request.body);
     if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
     return answerPush(ctx, hook, body, deps);
@@ -113,6 +116,7 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   } else if (event.agentId === '') {
     return reject(ctx, hook, 'missing_agent_id', deps, bytes);
   }
+  deps.metrics?.countVerified(event.agentId);
   await answerOutcome(ctx, event, deps);
 }
 
@@ -191,6 +195,7 @@ function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: Ingress
     receivedAt: Date.now(),
   };
   deps.stats.rejected += 1;
+  deps.metrics?.countRejected(hook.path, reason);
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
   deps.dispatcher
     .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
