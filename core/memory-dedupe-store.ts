@@ -4,8 +4,11 @@ import type { Claim, DedupeStore } from './dedupe-store.js';
 interface Entry {
   attempts: number;
   inFlight: boolean;
-  readonly completed: Set<string>;
+  /** Plugin keys: a short array of shared strings is far lighter than a Set per event. */
+  completed: string[] | undefined;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 export interface MemoryDedupeStoreOptions {
   /** Events remembered at most; the least recently seen go first. Default 100,000. */
@@ -33,17 +36,21 @@ export class MemoryDedupeStore implements DedupeStore {
   async claim(key: string): Promise<Claim> {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { attempts: 0, inFlight: false, completed: new Set() };
+      entry = { attempts: 0, inFlight: false, completed: undefined };
       this.entries.set(key, entry);
     }
     entry.attempts += 1;
-    if (entry.inFlight) return { busy: true, attempt: entry.attempts, completed: entry.completed };
+    const completed = entry.completed === undefined ? NONE : new Set(entry.completed);
+    if (entry.inFlight) return { busy: true, attempt: entry.attempts, completed };
     entry.inFlight = true;
-    return { busy: false, attempt: entry.attempts, completed: new Set(entry.completed) };
+    return { busy: false, attempt: entry.attempts, completed };
   }
 
   async complete(key: string, pluginKey: string): Promise<void> {
-    this.entries.get(key)?.completed.add(pluginKey);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    if (entry.completed === undefined) entry.completed = [pluginKey];
+    else if (!entry.completed.includes(pluginKey)) entry.completed.push(pluginKey);
   }
 
   async release(key: string): Promise<void> {
