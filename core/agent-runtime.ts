@@ -5,6 +5,9 @@ import type { Agent, Handler, PluginUse, Teardown } from './plugin.js';
 import type { RbmClient } from './rbm-client.js';
 import type { PluginHandlers, StoredHandler } from './run-handlers.js';
 
+const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
+const ALL_READY = Promise.resolve(NO_FAILURES);
+
 /** The partner webhook's own scope: it hears `rejected` notices that never reached an agent. */
 export const PARTNER_SCOPE_ID = '*partner*';
 
@@ -34,6 +37,8 @@ export class AgentRuntime {
   private starting: Promise<void> | undefined;
   private closed = false;
   private setupFailures = 0;
+  /** Every setup has run at least once. */
+  private settled = false;
 
   constructor(
     readonly id: string,
@@ -42,6 +47,11 @@ export class AgentRuntime {
     private readonly deps: RuntimeDeps,
   ) {
     this.plugins = uses.map((use) => ({ use }));
+  }
+
+  /** This agent's logger. */
+  get log(): Logger {
+    return this.deps.log;
   }
 
   /** Keys of the plugins this agent runs, in order. */
@@ -53,7 +63,13 @@ export class AgentRuntime {
    * Runs every plugin's setup once (again for those whose setup failed before).
    * Resolves with the keys of plugins whose setup failed, and their errors.
    */
-  async ready(): Promise<Map<string, unknown>> {
+  ready(): Promise<ReadonlyMap<string, unknown>> {
+    // The common case, every plugin set up: no allocation at all.
+    if (this.settled && this.setupFailures === 0) return ALL_READY;
+    return this.setUpAll();
+  }
+
+  private async setUpAll(): Promise<ReadonlyMap<string, unknown>> {
     if (this.starting === undefined || this.setupFailures > 0) {
       const previous = this.starting;
       this.starting = (async () => {
@@ -63,8 +79,9 @@ export class AgentRuntime {
       })();
     }
     await this.starting;
+    this.settled = true;
+    if (this.setupFailures === 0) return NO_FAILURES;
     const failed = new Map<string, unknown>();
-    if (this.setupFailures === 0) return failed;
     for (const state of this.plugins) if (state.setupError !== undefined) failed.set(state.use.key, state.setupError);
     return failed;
   }

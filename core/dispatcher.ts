@@ -4,9 +4,9 @@ import type { Claim, DedupeStore } from './dedupe-store.js';
 import { isPermanent } from './errors.js';
 import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from './events.js';
 import { EVENT_GROUPS } from './event-names.js';
-import { EventContext, type DeliveryInfo } from './handler-context.js';
+import { EventContext, type DeliveryInfo, type EventScope } from './handler-context.js';
 import type { RbmClient } from './rbm-client.js';
-import { sessionFor, type SessionStore } from './session-store.js';
+import type { SessionStore } from './session-store.js';
 import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
 import type { BotMetrics } from './metrics.js';
 import type { BotStats } from './stats.js';
@@ -173,49 +173,48 @@ export class Dispatcher {
     unrecorded: string[],
   ): Promise<Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>> {
     const setupFailures = await runtime.ready();
-    const groups = runtime.handlersFor(event.type).filter((group) => done === undefined || !done.has(group.key));
-    const broken = [...setupFailures].filter(([plugin]) => done === undefined || !done.has(plugin));
-    if (groups.length === 0 && broken.length === 0) return { status: delivery.redelivery ? 'duplicate' : 'handled' };
+    const groups = runtime.handlersFor(event.type);
+    const errors: PluginError[] = [];
+    for (const [plugin, error] of setupFailures) if (done === undefined || !done.has(plugin)) errors.push(new PluginError(plugin, error));
+    let scope: EventScope | undefined;
+    const metrics = this.deps.metrics;
+    const pending: Promise<void>[] = [];
+    const records: Promise<void>[] = [];
+    let ran = 0;
+    const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
+      if (metrics !== undefined) metrics.observeHandler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
+      if (failure !== undefined) errors.push(failure);
+      // A permanent failure is final too: a redelivery must not run that plugin again.
+      if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
+        records.push(this.deps.store.complete(key, group.key).catch(() => void unrecorded.push(group.key)));
+      }
+    };
+    for (const group of groups) {
+      if (done !== undefined && done.has(group.key)) continue;
+      ran += 1;
+      scope ??= this.scopeFor(runtime, event, delivery, event.type);
+      const ctx = new EventContext(scope, group.key);
+      const started = metrics === undefined ? 0 : performance.now();
+      let result: Promise<void> | undefined;
+      try {
+        result = runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+      } catch (error) {
+        finish(group, started, error as PluginError);
+        continue;
+      }
+      if (result === undefined) finish(group, started);
+      else pending.push(result.then(() => finish(group, started), (error: unknown) => finish(group, started, error as PluginError)));
+    }
+    if (ran === 0 && errors.length === 0) return { status: delivery.redelivery ? 'duplicate' : 'handled' };
     if (delivery.redelivery) this.deps.stats.redelivered += 1;
-    const results = await Promise.all(groups.map((group) => this.runGroup(runtime, event, group, delivery, key, unrecorded)));
-    const errors = [
-      ...broken.map(([plugin, error]) => new PluginError(plugin, error)),
-      ...results.filter((r): r is PluginError => r !== undefined),
-    ];
+    if (pending.length > 0) await Promise.all(pending);
+    if (records.length > 0) await Promise.all(records);
     if (errors.length === 0) return { status: 'handled' };
     const plugins = errors.map((e) => e.plugin);
     const permanent = errors.every((e) => isPermanent(e.cause));
     const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
     await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
     return { status: permanent ? 'failedPermanently' : 'failed', plugins };
-  }
-
-  /**
-   * Runs one plugin; resolves with its error, if any, having recorded its completion (a
-   * permanent failure is final too: a redelivery must not run it again). A completion the
-   * store could not record is added to `unrecorded`.
-   */
-  private async runGroup(
-    runtime: AgentRuntime,
-    event: RbmEvent,
-    group: PluginHandlers,
-    delivery: DeliveryInfo,
-    key: string | undefined,
-    unrecorded: string[],
-  ): Promise<PluginError | undefined> {
-    const ctx = this.contextFor(runtime, event, group.key, delivery);
-    let failure: PluginError | undefined;
-    const started = performance.now();
-    try {
-      await runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
-    } catch (error) {
-      failure = error as PluginError;
-    }
-    this.deps.metrics?.observeHandler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
-    if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
-      await this.deps.store.complete(key, group.key).catch(() => void unrecorded.push(group.key));
-    }
-    return failure;
   }
 
   private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {
@@ -243,9 +242,10 @@ export class Dispatcher {
       unheard?.();
       return;
     }
+    const scope = this.scopeFor(runtime, event, delivery, notice.type);
     await Promise.all(
       groups.map(async (group) => {
-        const ctx = this.contextFor(runtime, event, group.key, delivery, notice.type);
+        const ctx = new EventContext(scope, group.key);
         try {
           await runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
         } catch (error) {
@@ -255,21 +255,19 @@ export class Dispatcher {
     );
   }
 
-  private contextFor(runtime: AgentRuntime, event: RbmEvent | undefined, plugin: string, delivery: DeliveryInfo, purpose?: string): EventContext {
-    const isUserMessage = event !== undefined && EVENT_GROUPS[event.type] === 'message';
-    const seed = event === undefined || event.id === '' ? undefined : `${runtime.id}|${event.phone ?? ''}|${event.id}|${plugin}|${purpose ?? event.type}`;
-    return new EventContext({
+  /** What every plugin's context shares for one event (or notice). */
+  private scopeFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string): EventScope {
+    return {
       agentId: runtime.id,
       phone: event?.phone,
-      userMessageId: isUserMessage ? event.messageId : undefined,
+      userMessageId: event !== undefined && EVENT_GROUPS[event.type] === 'message' ? event.messageId : undefined,
       delivery,
       client: this.deps.client,
-      makeLog: () => this.deps.log.child({ agentId: runtime.id, plugin, event: event?.type, eventId: event?.id }),
-      ...(seed === undefined ? {} : { idSeed: seed }),
-      makeSession: () => {
-        if (event?.phone === undefined) throw new TypeError('ctx.session: this event has no user; expected a user message or user event');
-        return sessionFor(this.deps.sessions, `${runtime.id}|${event.phone}|${plugin}`);
-      },
-    });
+      log: runtime.log,
+      sessions: this.deps.sessions,
+      idSeed: event === undefined || event.id === '' ? undefined : `${runtime.id}|${event.phone ?? ''}|${event.id}`,
+      purpose,
+      eventId: event?.id,
+    };
   }
 }

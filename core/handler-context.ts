@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { v5 as uuidV5 } from 'uuid';
 import type { AgentMessage, ContentMessage } from './agent-message.js';
 import type { RbmClient } from './rbm-client.js';
-import type { Session } from './session-store.js';
+import { sessionFor, type Session, type SessionStore } from './session-store.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;
@@ -81,61 +81,64 @@ export function toAgentMessage(input: ReplyInput): AgentMessage {
 /** The namespace of rbmkit's name-based (v5) UUIDs. */
 const ID_NAMESPACE = '3d0f7a52-8c1e-4b59-9a3e-6f2d41c8b7e0';
 
-interface ContextInit {
+/** What every plugin's context for one event shares: built once per event. */
+export interface EventScope {
   readonly agentId: string;
   readonly phone: string | undefined;
+  /** The user message's id, for `markRead`. */
   readonly userMessageId: string | undefined;
   readonly delivery: DeliveryInfo;
   readonly client: RbmClient;
-  readonly makeLog: () => Logger;
+  /** The agent's logger; each plugin's child is made only if a handler logs. */
+  readonly log: Logger;
+  readonly sessions: SessionStore;
   /**
-   * Names this handler run (agent, user, event, plugin). With it, the n-th send of a rerun gets
-   * the same id as the n-th send of the first run, so Google drops the copy.
+   * Names the event (agent, user, event id): with the plugin, the n-th send of a rerun gets
+   * the same id as the n-th send of the first run, so Google drops the copy. Undefined when
+   * the event has no id.
    */
-  readonly idSeed?: string;
-  /** Makes this plugin's session for this conversation. */
-  readonly makeSession: () => Session;
+  readonly idSeed: string | undefined;
+  /** The event type or notice the handlers run for, for logs and ids. */
+  readonly purpose: string;
+  /** The event's own id, for logs. */
+  readonly eventId: string | undefined;
 }
 
-/** The context one plugin's handlers get for one event. Built per plugin run, cheaply. */
+/** The context one plugin's handlers get for one event: three fields, the rest made on use. */
 export class EventContext implements HandlerContext {
-  readonly agentId: string;
-  readonly phone: string | undefined;
-  readonly delivery: DeliveryInfo;
-  readonly client: RbmClient;
-  private readonly userMessageId: string | undefined;
-  private readonly makeLog: () => Logger;
   private logger: Logger | undefined;
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
-  private readonly idSeed: string | undefined;
   private sends = 0;
-  private readonly makeSession: () => Session;
   private sessionHandle: Session | undefined;
 
-  constructor(init: ContextInit) {
-    this.agentId = init.agentId;
-    this.phone = init.phone;
-    this.delivery = init.delivery;
-    this.client = init.client;
-    this.userMessageId = init.userMessageId;
-    this.makeLog = init.makeLog;
-    this.idSeed = init.idSeed;
-    this.makeSession = init.makeSession;
+  constructor(
+    private readonly scope: EventScope,
+    private readonly plugin: string,
+  ) {}
+
+  get agentId(): string {
+    return this.scope.agentId;
+  }
+
+  get phone(): string | undefined {
+    return this.scope.phone;
+  }
+
+  get delivery(): DeliveryInfo {
+    return this.scope.delivery;
+  }
+
+  get client(): RbmClient {
+    return this.scope.client;
   }
 
   get session(): Session {
-    return (this.sessionHandle ??= this.makeSession());
-  }
-
-  /** The id of this run's next send: stable across reruns of the same handler for the same event. */
-  private nextId(kind: string): string {
-    this.sends += 1;
-    return this.idSeed === undefined ? randomUUID() : uuidV5(`${this.idSeed}|${kind}|${this.sends}`, ID_NAMESPACE);
+    return (this.sessionHandle ??= sessionFor(this.scope.sessions, `${this.scope.agentId}|${this.userPhone('session')}|${this.plugin}`));
   }
 
   get log(): Logger {
-    return (this.logger ??= this.makeLog());
+    return (this.logger ??= this.scope.log.child({ plugin: this.plugin, event: this.scope.purpose, eventId: this.scope.eventId }));
   }
 
   get signal(): AbortSignal {
@@ -152,28 +155,37 @@ export class EventContext implements HandlerContext {
     this.controller?.abort(reason);
   }
 
+  /** The id of this run's next send: stable across reruns of the same handler for the same event. */
+  private nextId(kind: string): string {
+    this.sends += 1;
+    const seed = this.scope.idSeed;
+    return seed === undefined ? randomUUID() : uuidV5(`${seed}|${this.plugin}|${this.scope.purpose}|${kind}|${this.sends}`, ID_NAMESPACE);
+  }
+
   async reply(message: ReplyInput): Promise<{ messageId: string }> {
-    const phone = this.userPhone('reply');
+    const phone = this.userPhone('reply()');
     return this.client.sendMessage({ agentId: this.agentId, phone, message: toAgentMessage(message), messageId: this.nextId('message') });
   }
 
   async markRead(): Promise<void> {
-    if (this.userMessageId === undefined) {
+    const userMessageId = this.scope.userMessageId;
+    if (userMessageId === undefined) {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
-    const phone = this.userPhone('markRead');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: this.userMessageId }, eventId: this.nextId('read') });
+    const phone = this.userPhone('markRead()');
+    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: userMessageId }, eventId: this.nextId('read') });
   }
 
   async typing(): Promise<void> {
-    const phone = this.userPhone('typing');
+    const phone = this.userPhone('typing()');
     await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId('typing') });
   }
 
   private userPhone(method: string): string {
-    if (this.phone === undefined) {
-      throw new TypeError(`ctx.${method}(): this event has no user phone number (expected a user message or user event)`);
+    const phone = this.scope.phone;
+    if (phone === undefined) {
+      throw new TypeError(`ctx.${method}: this event has no user phone number; expected a user message or user event`);
     }
-    return this.phone;
+    return phone;
   }
 }

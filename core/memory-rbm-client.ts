@@ -20,6 +20,15 @@ export type SentItem =
 export class MemoryRbmClient implements RbmClient {
   readonly sent: SentItem[] = [];
   private readonly ids = new Set<string>();
+  private readonly keep: number;
+
+  /** `keep` bounds what is remembered (the oldest go first): for long runs and benchmarks. */
+  constructor(options: { keep?: number } = {}) {
+    this.keep = options.keep ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Sends recorded so far, including those no longer kept. */
+  count = 0;
   private readonly listeners = new Set<(item: SentItem) => void>();
 
   async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
@@ -74,6 +83,8 @@ export class MemoryRbmClient implements RbmClient {
     if (this.ids.has(item.id)) return;
     this.ids.add(item.id);
     this.sent.push(item);
+    this.count += 1;
+    if (this.sent.length > this.keep) this.ids.delete(this.sent.shift()!.id);
     for (const listener of this.listeners) listener(item);
   }
 }

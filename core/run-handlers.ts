@@ -30,31 +30,55 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
- * Runs one plugin's handlers for one event in order, awaiting each, each bounded by
- * `timeoutMs` (a synchronous handler costs no timer). Throws a {@link PluginError}.
+ * Runs one plugin's handlers for one event in order, each bounded by `timeoutMs`. Handlers
+ * that return no promise cost no promise and no timer: the result is then `undefined`, else a
+ * promise of the rest. A failure is a {@link PluginError}, thrown or rejected.
  *
  * @example
- * await runPluginHandlers({ key: 'echo', handlers }, event, ctx, 10_000, abort);
+ * const pending = runPluginHandlers({ key: 'echo', handlers }, event, ctx, 10_000, abort);
+ * if (pending !== undefined) await pending;
  */
-export async function runPluginHandlers(
+export function runPluginHandlers(
   group: PluginHandlers,
   event: unknown,
   ctx: EventContext,
   timeoutMs: number,
   abort: (reason: Error) => void,
-): Promise<void> {
-  for (const handler of group.handlers) {
+): Promise<void> | undefined {
+  const { handlers } = group;
+  for (let i = 0; i < handlers.length; i += 1) {
+    let result: unknown;
     try {
-      const result = handler(event, ctx);
-      if (isThenable(result)) {
-        if ((await withinDeadline(result, timeoutMs)) === TIMED_OUT) {
-          const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
-          abort(error);
-          throw error;
-        }
-      }
+      result = handlers[i]!(event, ctx);
     } catch (error) {
       throw new PluginError(group.key, error);
+    }
+    if (isThenable(result)) return finishAsync(group, event, ctx, timeoutMs, abort, result, i + 1);
+  }
+  return undefined;
+}
+
+/** Awaits a pending handler, then runs the rest one by one. */
+async function finishAsync(
+  group: PluginHandlers,
+  event: unknown,
+  ctx: EventContext,
+  timeoutMs: number,
+  abort: (reason: Error) => void,
+  pending: PromiseLike<unknown>,
+  next: number,
+): Promise<void> {
+  let current: unknown = pending;
+  for (let i = next - 1; i < group.handlers.length; i += 1) {
+    try {
+      if (i >= next) current = group.handlers[i]!(event, ctx);
+      if (isThenable(current) && (await withinDeadline(current, timeoutMs)) === TIMED_OUT) {
+        const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
+        abort(error);
+        throw error;
+      }
+    } catch (error) {
+      throw error instanceof PluginError ? error : new PluginError(group.key, error);
     }
   }
 }

@@ -36,6 +36,8 @@ export interface FakeRbmApiOptions {
   readonly token?: string;
   /** Fail this share of calls at random (0..1) with 500/503/429, for soak tests. */
   readonly failureRate?: number;
+  /** Keep requests, messages and events (default). Off, only `accepted` counts: for benchmarks. */
+  readonly record?: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,6 +69,8 @@ export class FakeRbmApi {
   readonly unreachable = new Set<string>();
   /** Every TCP connection opened to the fake. */
   connections = 0;
+  /** Messages and events accepted, recorded or not. */
+  accepted = 0;
   private readonly seenIds = new Set<string>();
   private readonly revoked = new Set<string>();
   private readonly planned: Array<{ status: number; retryAfter?: string; delayMs?: number }> = [];
@@ -162,7 +166,7 @@ export class FakeRbmApi {
       status = error.status;
       answer = { error: { code: error.status, message: error.message, status: error.reason } };
     }
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body, status });
+    if (this.options.record !== false) this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, headers: req.headers, body, status });
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(answer));
@@ -242,8 +246,11 @@ export class FakeRbmApi {
   }
 
   private accept(item: FakeMessage | FakeEvent): void {
-    if ('message' in item) this.messages.push(item);
-    else this.events.push(item);
+    this.accepted += 1;
+    if (this.options.record !== false) {
+      if ('message' in item) this.messages.push(item);
+      else this.events.push(item);
+    }
     for (const listener of this.listeners) listener(item);
   }
 }

@@ -1,0 +1,51 @@
+import autocannon from 'autocannon';
+import type { PooledPush } from './push-pool.js';
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly total: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/**
+ * Drives `url` with autocannon: `connections` connections, `pipelining` requests in flight on
+ * each, for `seconds`; every request takes the next push of the shared pool (so connections
+ * never resend each other's pushes).
+ *
+ * @example
+ * const result = await load(`http://127.0.0.1:${port}/webhook`, pool, cursor, { seconds: 10, connections: 50, pipelining: 1 });
+ */
+export async function load(
+  url: string,
+  pool: readonly PooledPush[],
+  cursor: { next: number },
+  options: { seconds: number; connections: number; pipelining: number },
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    pipelining: options.pipelining,
+    duration: options.seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const push = pool[cursor.next % pool.length]!;
+          cursor.next += 1;
+          return { ...request, method: 'POST', body: push.body, headers: push.headers };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}

@@ -1,0 +1,17 @@
+// rbmkit's echo agent as the example runs it (logging + echo, log level warn), replying
+// through the in-memory client (CLIENT=memory) or the real HTTP client to a fake RBM API
+// on loopback (CLIENT=http, RBM_API_URL).
+import { createBot, HttpRbmClient, MemoryRbmClient, noAuth } from 'rbmkit';
+import { echo, logging } from 'rbmkit/plugins';
+import { announce, TOKEN } from './verify.js';
+
+const client =
+  process.env.CLIENT === 'http' ? new HttpRbmClient({ baseUrl: process.env.RBM_API_URL!, auth: noAuth() }) : new MemoryRbmClient({ keep: 1_000 });
+const bot = createBot({
+  logger: { level: 'warn' },
+  partner: { path: '/webhook', clientToken: TOKEN, plugins: [logging, echo] },
+  client,
+  metrics: process.env.METRICS === 'off' ? false : undefined,
+});
+const { port } = await bot.listen(0, '127.0.0.1');
+announce(port);
