@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { nameUuid } from './name-uuid.js';
 import type { Logger } from 'pino';
-import { v5 as uuidV5 } from 'uuid';
 import type { AgentMessage, ContentMessage } from './agent-message.js';
 import type { RbmClient } from './rbm-client.js';
 import { sessionFor, type Session, type SessionStore } from './session-store.js';
@@ -77,9 +77,6 @@ export function toAgentMessage(input: ReplyInput): AgentMessage {
   if ('contentMessage' in input) return input;
   return { contentMessage: input };
 }
-
-/** The namespace of rbmkit's name-based (v5) UUIDs. */
-const ID_NAMESPACE = '3d0f7a52-8c1e-4b59-9a3e-6f2d41c8b7e0';
 
 /** What every plugin's context for one event shares: built once per event. */
 export interface EventScope {
@@ -159,7 +156,7 @@ export class EventContext implements HandlerContext {
   private nextId(kind: string): string {
     this.sends += 1;
     const seed = this.scope.idSeed;
-    return seed === undefined ? randomUUID() : uuidV5(`${seed}|${this.plugin}|${this.scope.purpose}|${kind}|${this.sends}`, ID_NAMESPACE);
+    return seed === undefined ? randomUUID() : nameUuid(`${seed}|${this.plugin}|${this.scope.purpose}|${kind}|${this.sends}`);
   }
 
   async reply(message: ReplyInput): Promise<{ messageId: string }> {

@@ -84,7 +84,10 @@ export class MemoryRbmClient implements RbmClient {
     this.ids.add(item.id);
     this.sent.push(item);
     this.count += 1;
-    if (this.sent.length > this.keep) this.ids.delete(this.sent.shift()!.id);
+    // Trimmed in batches, so a bounded client costs O(1) per send.
+    if (this.sent.length >= this.keep * 2 + 1) {
+      for (const old of this.sent.splice(0, this.sent.length - this.keep)) this.ids.delete(old.id);
+    }
     for (const listener of this.listeners) listener(item);
   }
 }

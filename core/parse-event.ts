@@ -34,7 +34,8 @@ function fileInfo(value: unknown): UserFileInfo | undefined {
 }
 
 /** The kind-specific fields of a decoded document, or undefined when it is no known kind. */
-type Classified = { readonly type: EventName; readonly [field: string]: unknown };
+/** A fresh object holding a kind's own fields; the common ones are added to it in place. */
+type Classified = { type: EventName; [field: string]: unknown };
 
 function classify(data: Json, attributes: Readonly<Record<string, string>>): Classified | undefined {
   const sender = str(data.senderPhoneNumber);
@@ -101,23 +102,22 @@ function classify(data: Json, attributes: Readonly<Record<string, string>>): Cla
  * event.type; // 'text'
  */
 export function parseEvent(data: Json, delivery: Delivery): RbmEvent {
-  const fields = classify(data, delivery.attributes) ?? {
-    type: 'unknown' as const,
+  const event: Classified = classify(data, delivery.attributes) ?? {
+    type: 'unknown',
     phone: str(data.senderPhoneNumber) ?? str(data.phoneNumber),
   };
   const messageId = str(data.messageId);
   const eventId = str(data.eventId);
   // A user message is named by its messageId; an event's messageId names the agent's message it
   // is about, so an event is named by its own eventId (Google dedupes events on eventId + phone).
-  const id = EVENT_GROUPS[fields.type] === 'message' ? (messageId ?? eventId) : (eventId ?? messageId);
-  return {
-    ...fields,
-    agentId: str(data.agentId) ?? '',
-    id: id ?? '',
-    messageId,
-    eventId,
-    sendTime: str(data.sendTime),
-    raw: data,
-    delivery,
-  } as RbmEvent;
+  const id = EVENT_GROUPS[event.type] === 'message' ? (messageId ?? eventId) : (eventId ?? messageId);
+  // Added in place, not spread: on V8 a spread followed by more properties costs microseconds.
+  event.agentId = str(data.agentId) ?? '';
+  event.id = id ?? '';
+  event.messageId = messageId;
+  event.eventId = eventId;
+  event.sendTime = str(data.sendTime);
+  event.raw = data;
+  event.delivery = delivery;
+  return event as unknown as RbmEvent;
 }

@@ -5,6 +5,8 @@ import bodyParser from 'koa-bodyparser';
 import { announce, verifyPush } from './verify.js';
 
 const app = new Koa();
+// Clients closing mid-response at the end of a run are not worth a stack trace.
+app.silent = true;
 const router = new Router();
 router.post('/webhook', bodyParser(), (ctx) => {
   const ok = verifyPush(ctx.request.body, ctx.get('x-goog-signature') || undefined);

@@ -1,0 +1,14 @@
+import { readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { load } from './load.js';
+import { signPool } from './push-pool.js';
+import { startServer } from './run-server.js';
+import { summarizeProfile } from './profile-summary.js';
+const dir = '/tmp/rbmkit-prof'; rmSync(dir, { recursive: true, force: true }); mkdirSync(dir);
+const pool = signPool(80_000);
+const server = await startServer(process.env.SERVER ?? 'bench/servers/rbmkit-echo.ts', 0, { CLIENT: 'memory' }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+const r = await load(`http://127.0.0.1:${server.port}/webhook`, pool, { next: 0 }, { seconds: 8, connections: 50, pipelining: 1 });
+console.log('rps', r.rps.toFixed(0));
+await server.stop();
+await new Promise((res) => setTimeout(res, 500));
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
+for (const s of summarizeProfile(`${dir}/${file}`).slice(0, 25)) console.log(s.percent.toFixed(1).padStart(5), s.where);

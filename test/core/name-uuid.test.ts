@@ -1,0 +1,17 @@
+import { expect } from 'chai';
+import { v5 } from 'uuid';
+import { nameUuid, RBMKIT_NAMESPACE } from '../../core/name-uuid.js';
+
+describe('nameUuid', () => {
+  it('is the RFC 4122 version-5 UUID the uuid package computes, for any name', () => {
+    for (const name of ['', 'a', 'shop@rbm.goog|+12223334444|MSG-1|echo|text|message|1', 'thực đơn', 'x'.repeat(1000)]) {
+      expect(nameUuid(name)).to.equal(v5(name, RBMKIT_NAMESPACE));
+    }
+  });
+
+  it('is stable for one name and differs between names', () => {
+    expect(nameUuid('a')).to.equal(nameUuid('a'));
+    expect(nameUuid('a')).not.to.equal(nameUuid('b'));
+    expect(nameUuid('a')).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
