@@ -42,11 +42,14 @@ const SERVERS: Server[] = [
   { name: 'Koa + router + bodyparser (verify only)', file: 'bench/servers/koa-baseline.ts' },
   { name: 'Express sample style (verify only, ===)', file: 'bench/servers/express-sample.ts' },
   { name: 'rbmkit echo, in-memory client', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'memory' } },
+  { name: 'rbmkit, no plugins (verify, dedupe, dispatch)', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'memory', PLUGINS: 'none' } },
   { name: 'rbmkit echo, HTTP client to fake API', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'http' }, fakeApi: true },
 ];
 
 if (HAS_TASKSET && cpus().length > 1) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 const started = Date.now();
+// The servers run the built package (dist/), as production does.
+execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 console.log(`bench: ${ROUNDS} rounds x ${SERVERS.length} servers x pipelining ${PIPELINING.join(' and ')}; ${WARMUP}s warm-up, ${SECONDS}s measured, ${CONNECTIONS} connections`);
 console.log(HAS_TASKSET ? 'bench: servers pinned to core 0, load generator (and the fake API) to core 1' : 'bench: taskset not found, nothing pinned');
 const pool = signPool(Number(values.pool));

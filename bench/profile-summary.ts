@@ -19,8 +19,8 @@ function owner(frame: ProfileNode['callFrame']): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg !== null) return `npm: ${pkg[1]}`;
   if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
-  const own = /\/(core|plugins)\/(.+?)\.ts/.exec(url);
-  if (own !== null) return `rbmkit: ${own[1]}/${own[2]}.ts`;
+  const own = /\/(core|plugins)\/(.+?)\.(?:ts|js)/.exec(url);
+  if (own !== null) return `rbmkit: ${own[1]}/${own[2]}`;
   return url;
 }
 

@@ -18,7 +18,8 @@ export interface ServerProcess {
  * const server = await startServer('bench/servers/bare-node.ts', 0);
  */
 export async function startServer(file: string, core: number, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {
-  const node = [process.execPath, ...nodeFlags, '--conditions=source', '--import', 'tsx', file];
+  // No `source` condition: `rbmkit` resolves to the built dist/, the code production runs.
+  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', file];
   const [command, ...args] = HAS_TASKSET ? ['taskset', '-c', String(core), ...node] : node;
   const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const port = await new Promise<number>((resolve, reject) => {

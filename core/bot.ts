@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AgentRegistry } from './agent-registry.js';
 import { resolveAgentWebhook, resolveWebhooks, validateConfig, type AgentConfig, type BotConfig, type PluginSpec } from './config.js';
 import type { DedupeStore } from './dedupe-store.js';
-import { TIMED_OUT, withinDeadline } from './deadline.js';
+import { SharedDeadlines, TIMED_OUT, withinDeadline } from './deadline.js';
 import { Dispatcher } from './dispatcher.js';
 import { ConfigError, HttpError } from './errors.js';
 import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './ingress.js';
@@ -121,6 +121,7 @@ export function createBot(config: BotConfig): Bot {
     log,
     signaturePolicy: config.signaturePolicy ?? 'reject',
     ackDeadlineMs: config.ackDeadlineMs ?? 8_000,
+    deadlines: new SharedDeadlines(Math.min(25, Math.ceil((config.ackDeadlineMs ?? 8_000) / 4))),
     metrics,
   };
   const parseBody = jsonBody(config.bodyLimit ?? ONE_MIB);
@@ -148,7 +149,9 @@ export function createBot(config: BotConfig): Bot {
       router.get(config.health?.ready ?? '/readyz', readiness(store, () => closing));
     }
     for (const hook of hooks.values()) {
-      router.post(hook.path, errors, refuseWhileClosing, parseBody, webhookHandler(hook, deps));
+      const handle = webhookHandler(hook, deps);
+      // One middleware, not four composed layers: each layer costs a promise per request.
+      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => handle(ctx)))));
       router.all(hook.path, errors, () => {
         throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
       });

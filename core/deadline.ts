@@ -20,3 +20,55 @@ export async function withinDeadline<T>(pending: PromiseLike<T>, ms: number): Pr
     clearTimeout(timer);
   }
 }
+
+interface Waiter {
+  readonly at: number;
+  readonly expire: () => void;
+}
+
+/**
+ * Many deadlines on one timer: `race` costs a Set entry instead of a timer and a
+ * Promise.race per call, for the ack deadline every push has. Precision is one tick.
+ *
+ * @example
+ * const deadlines = new SharedDeadlines(25);
+ * const outcome = await deadlines.race(dispatch, 8_000);
+ */
+export class SharedDeadlines {
+  private readonly waiting = new Set<Waiter>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly tickMs = 25) {}
+
+  race<T>(pending: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+    return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
+      const waiter: Waiter = { at: Date.now() + ms, expire: () => resolve(TIMED_OUT) };
+      this.waiting.add(waiter);
+      this.timer ??= setInterval(() => this.tick(), this.tickMs);
+      pending.then(
+        (value) => {
+          this.waiting.delete(waiter);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiting.delete(waiter);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const waiter of this.waiting) {
+      if (waiter.at <= now) {
+        this.waiting.delete(waiter);
+        waiter.expire();
+      }
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}

@@ -243,16 +243,18 @@ export class Dispatcher {
       return;
     }
     const scope = this.scopeFor(runtime, event, delivery, notice.type);
-    await Promise.all(
-      groups.map(async (group) => {
-        const ctx = new EventContext(scope, group.key);
-        try {
-          await runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
-        } catch (error) {
-          this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
-        }
-      }),
-    );
+    const failed = (error: unknown) => this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
+    const pending: Promise<void>[] = [];
+    for (const group of groups) {
+      const ctx = new EventContext(scope, group.key);
+      try {
+        const result = runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+        if (result !== undefined) pending.push(result.catch(failed));
+      } catch (error) {
+        failed(error);
+      }
+    }
+    if (pending.length > 0) await Promise.all(pending);
   }
 
   /** What every plugin's context shares for one event (or notice). */

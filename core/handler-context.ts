@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { nameUuid } from './name-uuid.js';
+import { nameDigest, nameUuid } from './name-uuid.js';
 import type { Logger } from 'pino';
 import type { AgentMessage, ContentMessage } from './agent-message.js';
 import type { RbmClient } from './rbm-client.js';
@@ -107,6 +107,7 @@ export class EventContext implements HandlerContext {
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
   private sends = 0;
+  private idDigest: Buffer | undefined;
   private sessionHandle: Session | undefined;
 
   constructor(
@@ -153,15 +154,18 @@ export class EventContext implements HandlerContext {
   }
 
   /** The id of this run's next send: stable across reruns of the same handler for the same event. */
-  private nextId(kind: string): string {
+  private nextId(): string {
     this.sends += 1;
     const seed = this.scope.idSeed;
-    return seed === undefined ? randomUUID() : nameUuid(`${seed}|${this.plugin}|${this.scope.purpose}|${kind}|${this.sends}`);
+    if (seed === undefined) return randomUUID();
+    // One digest per handler run names all its sends: the n-th send is the digest with n mixed in.
+    this.idDigest ??= nameDigest(`${seed}|${this.plugin}|${this.scope.purpose}`);
+    return nameUuid(this.idDigest, this.sends);
   }
 
   async reply(message: ReplyInput): Promise<{ messageId: string }> {
     const phone = this.userPhone('reply()');
-    return this.client.sendMessage({ agentId: this.agentId, phone, message: toAgentMessage(message), messageId: this.nextId('message') });
+    return this.client.sendMessage({ agentId: this.agentId, phone, message: toAgentMessage(message), messageId: this.nextId() });
   }
 
   async markRead(): Promise<void> {
@@ -170,12 +174,12 @@ export class EventContext implements HandlerContext {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
     const phone = this.userPhone('markRead()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: userMessageId }, eventId: this.nextId('read') });
+    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: userMessageId }, eventId: this.nextId() });
   }
 
   async typing(): Promise<void> {
     const phone = this.userPhone('typing()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId('typing') });
+    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId() });
   }
 
   private userPhone(method: string): string {

@@ -4,7 +4,7 @@ import type {} from 'koa-bodyparser';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from './agent-registry.js';
 import { decodeBase64 } from './base64.js';
-import { TIMED_OUT, withinDeadline } from './deadline.js';
+import { TIMED_OUT, type SharedDeadlines } from './deadline.js';
 import type { ResolvedWebhook } from './config.js';
 import type { Dispatcher, Outcome } from './dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
@@ -39,6 +39,8 @@ export interface IngressDeps {
   readonly log: Logger;
   readonly signaturePolicy: 'reject' | 'acknowledge';
   readonly ackDeadlineMs: number;
+  /** The ack deadlines of every push in flight, on one timer. */
+  readonly deadlines: SharedDeadlines;
   readonly metrics?: BotMetrics;
 }
 
@@ -121,7 +123,7 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
 }
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
-  const outcome = await withinDeadline(deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event), deps.ackDeadlineMs);
+  const outcome = await deps.deadlines.race(deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event), deps.ackDeadlineMs);
   if (outcome === TIMED_OUT) {
     throw new HttpError(
       503,

@@ -33,11 +33,11 @@ export class BotMetrics {
   }
 
   countReceived(webhook: string): void {
-    this.received.inc({ webhook });
+    this.child(this.receivedChildren, webhook, () => this.received.labels(webhook)).inc();
   }
 
   countVerified(agent: string): void {
-    this.verified.inc({ agent });
+    this.child(this.verifiedChildren, agent, () => this.verified.labels(agent)).inc();
   }
 
   countRejected(webhook: string, reason: string): void {
@@ -45,11 +45,26 @@ export class BotMetrics {
   }
 
   countOutcome(agent: string, outcome: string): void {
-    this.outcomes.inc({ agent, outcome });
+    this.child(this.outcomeChildren, `${agent}\u0000${outcome}`, () => this.outcomes.labels(agent, outcome)).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
-    this.handlerSeconds.observe({ agent, plugin, event }, seconds);
+    this.child(this.handlerChildren, `${agent}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(agent, plugin, event)).observe(seconds);
+  }
+
+  // Label-bound children, cached: prom-client would otherwise hash the label set on every call.
+  private readonly receivedChildren = new Map<string, { inc(): void }>();
+  private readonly verifiedChildren = new Map<string, { inc(): void }>();
+  private readonly outcomeChildren = new Map<string, { inc(): void }>();
+  private readonly handlerChildren = new Map<string, { observe(value: number): void }>();
+
+  private child<T>(cache: Map<string, T>, key: string, make: () => T): T {
+    let child = cache.get(key);
+    if (child === undefined) {
+      child = make();
+      cache.set(key, child);
+    }
+    return child;
   }
 
   countOutbound(method: string, status: number): void {

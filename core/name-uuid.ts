@@ -5,18 +5,26 @@ export const RBMKIT_NAMESPACE = '3d0f7a52-8c1e-4b59-9a3e-6f2d41c8b7e0';
 
 const NAMESPACE_BYTES = Buffer.from(RBMKIT_NAMESPACE.replaceAll('-', ''), 'hex');
 
+/** The SHA-1 digest a name-based UUID is made from. */
+export function nameDigest(name: string): Buffer {
+  return createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest();
+}
+
 /**
  * The RFC 4122 version-5 (name-based, SHA-1) UUID of `name` in rbmkit's namespace: the same
  * name always gives the same UUID. The `uuid` package computes the same value (a test checks
  * it) but in JavaScript; node:crypto's native SHA-1 is several times faster on the hot path.
+ * With `counter`, the last 4 bytes are XORed with it: one digest then names a whole series
+ * (the 1st, 2nd… send of a handler run) without hashing again.
  *
  * @example
- * nameUuid('shop@rbm.goog|+12223334444|MSG-1|echo|message|1'); // always the same UUID
+ * nameUuid('shop@rbm.goog|+12223334444|MSG-1|echo|message'); // always the same UUID
  */
-export function nameUuid(name: string): string {
-  const bytes = createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest();
+export function nameUuid(name: string | Buffer, counter = 0): string {
+  const bytes = Buffer.from(typeof name === 'string' ? nameDigest(name) : name);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  if (counter !== 0) bytes.writeUInt32BE((bytes.readUInt32BE(12) ^ counter) >>> 0, 12);
   const hex = bytes.toString('hex', 0, 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,4 +1,7 @@
-import { TIMED_OUT, withinDeadline } from './deadline.js';
+import { SharedDeadlines, TIMED_OUT } from './deadline.js';
+
+/** Handler time limits, on one timer for all handlers in flight (precision 10 ms). */
+const limits = new SharedDeadlines(10);
 import type { EventContext } from './handler-context.js';
 
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
@@ -72,7 +75,7 @@ async function finishAsync(
   for (let i = next - 1; i < group.handlers.length; i += 1) {
     try {
       if (i >= next) current = group.handlers[i]!(event, ctx);
-      if (isThenable(current) && (await withinDeadline(current, timeoutMs)) === TIMED_OUT) {
+      if (isThenable(current) && (await limits.race(Promise.resolve(current), timeoutMs)) === TIMED_OUT) {
         const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
         abort(error);
         throw error;

@@ -28,6 +28,8 @@ export const logging = definePlugin<LoggingOptions>({
     const log = options.logger === undefined ? agent.log : options.logger.child({ agentId: agent.id });
 
     agent.on('settled', (n) => {
+      // The line is built only when it will be written.
+      if (!log.isLevelEnabled(level)) return;
       const e = n.event;
       log[level](
         {

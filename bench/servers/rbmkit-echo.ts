@@ -1,6 +1,7 @@
 // rbmkit's echo agent as the example runs it (logging + echo, log level warn), replying
 // through the in-memory client (CLIENT=memory) or the real HTTP client to a fake RBM API
-// on loopback (CLIENT=http, RBM_API_URL).
+// on loopback (CLIENT=http, RBM_API_URL). PLUGINS=none runs no plugin: verification, dedupe
+// and dispatch alone.
 import { createBot, HttpRbmClient, MemoryRbmClient, noAuth } from 'rbmkit';
 import { echo, logging } from 'rbmkit/plugins';
 import { announce, TOKEN } from './verify.js';
@@ -9,7 +10,7 @@ const client =
   process.env.CLIENT === 'http' ? new HttpRbmClient({ baseUrl: process.env.RBM_API_URL!, auth: noAuth() }) : new MemoryRbmClient({ keep: 1_000 });
 const bot = createBot({
   logger: { level: 'warn' },
-  partner: { path: '/webhook', clientToken: TOKEN, plugins: [logging, echo] },
+  partner: { path: '/webhook', clientToken: TOKEN, plugins: process.env.PLUGINS === 'none' ? [] : [logging, echo] },
   client,
   metrics: process.env.METRICS === 'off' ? false : undefined,
 });
