@@ -40,18 +40,30 @@ export class SharedDeadlines {
 
   constructor(private readonly tickMs = 25) {}
 
+  /**
+   * Calls `expire` once `ms` have passed, unless the returned cancel function ran first.
+   *
+   * @example
+   * const cancel = deadlines.schedule(10_000, () => controller.abort());
+   */
+  schedule(ms: number, expire: () => void): () => void {
+    const waiter: Waiter = { at: Date.now() + ms, expire };
+    this.waiting.add(waiter);
+    this.timer ??= setInterval(() => this.tick(), this.tickMs);
+    return () => void this.waiting.delete(waiter);
+  }
+
+  /** Resolves with `pending`'s value, or {@link TIMED_OUT} after `ms`; a rejection passes through. */
   race<T>(pending: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
     return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
-      const waiter: Waiter = { at: Date.now() + ms, expire: () => resolve(TIMED_OUT) };
-      this.waiting.add(waiter);
-      this.timer ??= setInterval(() => this.tick(), this.tickMs);
+      const cancel = this.schedule(ms, () => resolve(TIMED_OUT));
       pending.then(
         (value) => {
-          this.waiting.delete(waiter);
+          cancel();
           resolve(value);
         },
         (error: unknown) => {
-          this.waiting.delete(waiter);
+          cancel();
           reject(error);
         },
       );
