@@ -113,6 +113,7 @@ export function createBot(config: BotConfig): Bot {
   const agents = new AgentRegistry({ client, log, registry: config.registry });
   agents.setDefaults(config.partner?.plugins ?? []);
   for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
+  const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
   const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000, sessions, metrics });
   const deps: IngressDeps = {
     agents,
@@ -120,8 +121,8 @@ export function createBot(config: BotConfig): Bot {
     stats,
     log,
     signaturePolicy: config.signaturePolicy ?? 'reject',
-    ackDeadlineMs: config.ackDeadlineMs ?? 8_000,
-    deadlines: new SharedDeadlines(Math.min(25, Math.ceil((config.ackDeadlineMs ?? 8_000) / 4))),
+    ackDeadlineMs,
+    deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
     metrics,
   };
   const parseBody = jsonBody(config.bodyLimit ?? ONE_MIB);

@@ -267,7 +267,8 @@ export class Dispatcher {
       client: this.deps.client,
       log: runtime.log,
       sessions: this.deps.sessions,
-      idSeed: event === undefined || event.id === '' ? undefined : `${runtime.id}|${event.phone ?? ''}|${event.id}`,
+      // The event's identity is its dedupe key: the same for every redelivery of it.
+      idSeed: event === undefined ? undefined : dedupeKey(event),
       purpose,
       eventId: event?.id,
     };

@@ -71,17 +71,29 @@ async function finishAsync(
   pending: PromiseLike<unknown>,
   next: number,
 ): Promise<void> {
-  let current: unknown = pending;
-  for (let i = next - 1; i < group.handlers.length; i += 1) {
+  await bounded(group, pending, timeoutMs, abort);
+  for (let i = next; i < group.handlers.length; i += 1) {
+    let result: unknown;
     try {
-      if (i >= next) current = group.handlers[i]!(event, ctx);
-      if (isThenable(current) && (await limits.race(Promise.resolve(current), timeoutMs)) === TIMED_OUT) {
-        const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
-        abort(error);
-        throw error;
-      }
+      result = group.handlers[i]!(event, ctx);
     } catch (error) {
-      throw error instanceof PluginError ? error : new PluginError(group.key, error);
+      throw new PluginError(group.key, error);
     }
+    if (isThenable(result)) await bounded(group, result, timeoutMs, abort);
+  }
+}
+
+/** Waits for one handler within the time limit; past it, aborts `ctx.signal` and fails. */
+async function bounded(group: PluginHandlers, pending: PromiseLike<unknown>, timeoutMs: number, abort: (reason: Error) => void): Promise<void> {
+  let outcome: unknown;
+  try {
+    outcome = await limits.race(Promise.resolve(pending), timeoutMs);
+  } catch (error) {
+    throw new PluginError(group.key, error);
+  }
+  if (outcome === TIMED_OUT) {
+    const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
+    abort(error);
+    throw new PluginError(group.key, error);
   }
 }
