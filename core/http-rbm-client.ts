@@ -51,8 +51,8 @@ const callLimits = new SharedDeadlines(10);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After as ms: delta-seconds or an HTTP date. */
-function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null) return undefined;
+function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
@@ -225,7 +225,7 @@ export class HttpRbmClient implements RbmClient {
       lastError = errorForStatus(status, googleError?.status, googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`));
       const retryable = status === 429 || status >= 500;
       if (!retryable || attempt === this.maxAttempts) throw lastError;
-      const wait = retryAfterMs(retryAfter ?? null);
+      const wait = retryAfterMs(retryAfter);
       if (wait !== undefined && wait > this.maxRetryAfterMs) throw lastError;
       await sleep(wait ?? this.backoffMs(attempt));
     }
