@@ -6,9 +6,9 @@ import { pino } from 'pino';
 import { definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore, parseEvent, signData, signingKey, verifySignature } from 'rbmkit';
 import { KeywordMatcher } from 'rbmkit/plugins';
 import { payloads } from 'rbmkit/testing';
-import { AgentRuntime } from '../core/agent-runtime.js';
-import { Dispatcher } from '../core/dispatcher.js';
-import { emptyStats } from '../core/stats.js';
+import { AgentRuntime } from '../core/dispatch/agent-runtime.js';
+import { Dispatcher } from '../core/dispatch/dispatcher.js';
+import { emptyStats } from '../core/ops/stats.js';
 
 export interface MicroRow {
   readonly measure: string;

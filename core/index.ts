@@ -3,17 +3,17 @@
  * This file is the whole public surface; nothing else is imported by users.
  */
 export { createBot, type Bot, type AgentControl, type Listening } from './bot.js';
-export { stopOnSignals } from './stop-on-signals.js';
-export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config.js';
-export { validateConfig } from './config.js';
-export { loadConfigFile, type FileConfig } from './config-file.js';
-export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client-from-env.js';
-export type { TokenInput, TokenSource } from './tokens.js';
+export { stopOnSignals } from './ops/stop-on-signals.js';
+export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config/config-schema.js';
+export { validateConfig } from './config/config-schema.js';
+export { loadConfigFile, type FileConfig } from './config/config-file.js';
+export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
+export type { TokenInput, TokenSource } from './config/tokens.js';
 
-export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin.js';
-export { PluginRegistry } from './plugin-registry.js';
-export type { HandlerContext, DeliveryInfo, ReplyInput } from './handler-context.js';
-export { toAgentMessage } from './handler-context.js';
+export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin/define-plugin.js';
+export { PluginRegistry } from './plugin/plugin-registry.js';
+export type { HandlerContext, DeliveryInfo, ReplyInput } from './plugin/handler-context.js';
+export { toAgentMessage } from './plugin/handler-context.js';
 
 export {
   EVENT_GROUPS,
@@ -25,7 +25,7 @@ export {
   type NoticeName,
   type SubscribableName,
   type UmbrellaName,
-} from './event-names.js';
+} from './events/event-names.js';
 export type {
   Delivery,
   EventMap,
@@ -39,20 +39,20 @@ export type {
   UserEvent,
   UserFileInfo,
   UserMessage,
-} from './events.js';
-export { parseEvent } from './parse-event.js';
+} from './events/event-types.js';
+export { parseEvent } from './events/parse-event.js';
 
-export { signData, verifySignature, signingKey } from './signature.js';
-export { safeEqual } from './safe-equal.js';
-export { E164_PATTERN, isE164, maskPhone } from './phone.js';
+export { signData, verifySignature, signingKey } from './webhook/signature.js';
+export { safeEqual } from './webhook/safe-equal.js';
+export { E164_PATTERN, isE164, maskPhone } from './client/phone.js';
 
 export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js';
-export { HandlerTimeoutError, PluginError } from './run-handlers.js';
+export { HandlerTimeoutError, PluginError } from './dispatch/run-handlers.js';
 
-export type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
-export { HttpRbmClient, RBM_API_URL, type CallRecord, type HttpRbmClientOptions } from './http-rbm-client.js';
-export { BotMetrics } from './metrics.js';
-export { googleAuth, noAuth, staticToken, RBM_SCOPE, type AccessTokenProvider } from './rbm-auth.js';
+export type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './client/rbm-client.js';
+export { HttpRbmClient, RBM_API_URL, type CallRecord, type HttpRbmClientOptions } from './client/http-rbm-client.js';
+export { BotMetrics } from './ops/metrics.js';
+export { googleAuth, noAuth, staticToken, RBM_SCOPE, type AccessTokenProvider } from './client/rbm-auth.js';
 export {
   AgentNotAllowedError,
   InvalidRequestError,
@@ -63,18 +63,18 @@ export {
   RbmServerError,
   UnsupportedByDeviceError,
   UserNotReachableError,
-} from './rbm-api-errors.js';
-export { checkMessage, MessageLimitError, RBM_LIMITS } from './message-limits.js';
-export { messages, suggestions, type CardInput } from './message-builders.js';
-export { MemoryRbmClient, type SentItem } from './memory-rbm-client.js';
-export type * from './agent-message.js';
+} from './client/rbm-api-errors.js';
+export { checkMessage, MessageLimitError, RBM_LIMITS } from './client/message-limits.js';
+export { messages, suggestions, type CardInput } from './client/message-builders.js';
+export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
+export type * from './client/agent-message.js';
 
-export type { Claim, DedupeStore } from './dedupe-store.js';
-export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './memory-dedupe-store.js';
-export { RedisDedupeStore, type RedisDedupeStoreOptions } from './redis-dedupe-store.js';
-export { MemorySessionStore, sessionFor, type Session, type SessionStore } from './session-store.js';
-export { RedisSessionStore } from './redis-session-store.js';
-export type { RedisConnectionOptions } from './redis-connection.js';
-export { StoreUnavailableError } from './store-errors.js';
-export type { BotStats } from './stats.js';
-export { createLogger, type Logger } from './logger.js';
+export type { Claim, DedupeStore } from './stores/dedupe-store.js';
+export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './stores/memory-dedupe-store.js';
+export { RedisDedupeStore, type RedisDedupeStoreOptions } from './stores/redis-dedupe-store.js';
+export { MemorySessionStore, sessionFor, type Session, type SessionStore } from './stores/session-store.js';
+export { RedisSessionStore } from './stores/redis-session-store.js';
+export type { RedisConnectionOptions } from './stores/redis-connection.js';
+export { StoreUnavailableError } from './stores/store-errors.js';
+export type { BotStats } from './ops/stats.js';
+export { createLogger, type Logger } from './ops/logger.js';

@@ -1,4 +1,4 @@
-import type { AgentMessage, CardContent, Suggestion } from '../agent-message.js';
+import type { AgentMessage, CardContent, Suggestion } from '../client/agent-message.js';
 
 /** A chip shown in the chat, and what tapping it sends back. */
 export interface Chip {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentEvent, AgentMessage } from '../agent-message.js';
-import { CONTENT_KINDS } from '../message-limits.js';
-import { isE164 } from '../phone.js';
+import type { AgentEvent, AgentMessage } from '../client/agent-message.js';
+import { CONTENT_KINDS } from '../client/message-limits.js';
+import { isE164 } from '../client/phone.js';
 
 /** A request the fake answered, as it arrived. */
 export interface RecordedRequest {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signData } from '../signature.js';
+import { signData } from '../webhook/signature.js';
 
 /** A push ready to POST: its JSON body and headers, signed as Google signs. */
 export interface SignedPush {

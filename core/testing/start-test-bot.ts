@@ -1,8 +1,8 @@
 import { createBot, type Bot } from '../bot.js';
-import type { BotConfig } from '../config.js';
-import { HttpRbmClient } from '../http-rbm-client.js';
-import { MemoryRbmClient } from '../memory-rbm-client.js';
-import { noAuth } from '../rbm-auth.js';
+import type { BotConfig } from '../config/config-schema.js';
+import { HttpRbmClient } from '../client/http-rbm-client.js';
+import { MemoryRbmClient } from '../client/memory-rbm-client.js';
+import { noAuth } from '../client/rbm-auth.js';
 import { FakeRbmApi } from './fake-rbm-api.js';
 import { post, signedPush, type SignOptions } from './signed-push.js';
 

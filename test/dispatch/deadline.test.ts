@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SharedDeadlines, TIMED_OUT, withinDeadline } from '../../core/deadline.js';
+import { SharedDeadlines, TIMED_OUT, withinDeadline } from '../../core/dispatch/deadline.js';
 
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 

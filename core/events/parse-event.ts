@@ -1,4 +1,4 @@
-import type { Delivery, RbmEvent, UserFileInfo } from './events.js';
+import type { Delivery, RbmEvent, UserFileInfo } from './event-types.js';
 import { EVENT_GROUPS, type EventName } from './event-names.js';
 import { isJsonObject as isObject } from './json-value.js';
 

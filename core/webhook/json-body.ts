@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 
 type ParserError = { type?: string; status?: number; message?: string };
 

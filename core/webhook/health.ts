@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
-import { TIMED_OUT, withinDeadline } from './deadline.js';
-import type { DedupeStore } from './dedupe-store.js';
+import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
+import type { DedupeStore } from '../stores/dedupe-store.js';
 
 const PING_TIMEOUT_MS = 1_000;
 

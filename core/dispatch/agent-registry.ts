@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { AgentRuntime, PARTNER_SCOPE_ID } from './agent-runtime.js';
-import { toPluginUses, type AgentConfig, type PluginSpec } from './config.js';
-import type { PluginUse } from './plugin.js';
-import type { PluginRegistry } from './plugin-registry.js';
-import type { RbmClient } from './rbm-client.js';
+import { toPluginUses, type AgentConfig, type PluginSpec } from '../config/config-schema.js';
+import type { PluginUse } from '../plugin/define-plugin.js';
+import type { PluginRegistry } from '../plugin/plugin-registry.js';
+import type { RbmClient } from '../client/rbm-client.js';
 
 interface RegistryDeps {
   readonly client: RbmClient;

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { EventMap } from './events.js';
-import type { SubscribableName } from './event-names.js';
+import type { EventMap } from '../events/event-types.js';
+import type { SubscribableName } from '../events/event-names.js';
 import type { HandlerContext } from './handler-context.js';
-import type { RbmClient } from './rbm-client.js';
+import type { RbmClient } from '../client/rbm-client.js';
 
 /** A function that undoes what `setup` did; run when the agent's plugins are torn down. */
 export type Teardown = () => void | Promise<void>;

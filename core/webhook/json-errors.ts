@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors.js';
 
 /**
  * Turns any error into a JSON answer `{"error": code, "message": text}`. Only an HttpError's

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { assertSubscribableName, EVENT_GROUPS, namesFor, type EventName, type NoticeName, type SubscribableName } from './event-names.js';
-import type { Agent, Handler, PluginUse, Teardown } from './plugin.js';
-import type { RbmClient } from './rbm-client.js';
+import { assertSubscribableName, EVENT_GROUPS, namesFor, type EventName, type NoticeName, type SubscribableName } from '../events/event-names.js';
+import type { Agent, Handler, PluginUse, Teardown } from '../plugin/define-plugin.js';
+import type { RbmClient } from '../client/rbm-client.js';
 import type { PluginHandlers, StoredHandler } from './run-handlers.js';
 
 const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();

@@ -1,5 +1,5 @@
-import { HttpError } from './errors.js';
-import { isJsonObject as isObject } from './json-value.js';
+import { HttpError } from '../errors.js';
+import { isJsonObject as isObject } from '../events/json-value.js';
 
 /** Google's verification request, sent when a webhook is configured. */
 export interface Handshake {

@@ -2,7 +2,7 @@ import { SharedDeadlines, TIMED_OUT } from './deadline.js';
 
 /** Handler time limits, on one timer for all handlers in flight (precision 10 ms). */
 const limits = new SharedDeadlines(10);
-import type { EventContext } from './handler-context.js';
+import type { EventContext } from '../plugin/handler-context.js';
 
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
 export type StoredHandler = (event: unknown, ctx: EventContext) => unknown;

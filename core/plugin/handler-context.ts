@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { nameDigest, nameUuid } from './name-uuid.js';
+import { nameDigest, nameUuid } from './reply-ids.js';
 import type { Logger } from 'pino';
-import type { AgentMessage, ContentMessage } from './agent-message.js';
-import type { RbmClient } from './rbm-client.js';
-import { sessionFor, type Session, type SessionStore } from './session-store.js';
+import type { AgentMessage, ContentMessage } from '../client/agent-message.js';
+import type { RbmClient } from '../client/rbm-client.js';
+import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;

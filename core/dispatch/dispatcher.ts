@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { AgentRuntime } from './agent-runtime.js';
-import type { Claim, DedupeStore } from './dedupe-store.js';
-import { isPermanent } from './errors.js';
-import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from './events.js';
-import { EVENT_GROUPS } from './event-names.js';
-import { EventContext, type DeliveryInfo, type EventScope } from './handler-context.js';
-import type { RbmClient } from './rbm-client.js';
-import type { SessionStore } from './session-store.js';
+import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
+import { isPermanent } from '../errors.js';
+import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from '../events/event-types.js';
+import { EVENT_GROUPS } from '../events/event-names.js';
+import { EventContext, type DeliveryInfo, type EventScope } from '../plugin/handler-context.js';
+import type { RbmClient } from '../client/rbm-client.js';
+import type { SessionStore } from '../stores/session-store.js';
 import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
-import type { BotMetrics } from './metrics.js';
-import type { BotStats } from './stats.js';
+import type { BotMetrics } from '../ops/metrics.js';
+import type { BotStats } from '../ops/stats.js';
 
 /** What became of one delivery of an event. */
 export type Outcome =

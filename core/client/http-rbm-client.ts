@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SharedDeadlines } from './deadline.js';
+import { SharedDeadlines } from '../dispatch/deadline.js';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { safeEqual } from 'rbmkit';
-import { decodeBase64 } from '../../core/base64.js';
+import { decodeBase64 } from '../../core/webhook/base64.js';
 
 describe('decodeBase64', () => {
   it('decodes standard base64, padded or not', () => {

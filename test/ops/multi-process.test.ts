@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createBot, MemoryDedupeStore, RedisDedupeStore } from 'rbmkit';
-import { multiProcessHint } from '../../core/multi-process.js';
+import { multiProcessHint } from '../../core/ops/multi-process.js';
 
 describe('several processes', () => {
   it('are evident from a cluster worker, pm2, WEB_CONCURRENCY or RBMKIT_INSTANCES', () => {

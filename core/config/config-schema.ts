@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
-import type { DedupeStore } from './dedupe-store.js';
-import { ConfigError } from './errors.js';
-import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from './plugin.js';
-import type { PluginRegistry } from './plugin-registry.js';
-import type { RbmClient } from './rbm-client.js';
-import type { SessionStore } from './session-store.js';
+import type { DedupeStore } from '../stores/dedupe-store.js';
+import { ConfigError } from '../errors.js';
+import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from '../plugin/define-plugin.js';
+import type { PluginRegistry } from '../plugin/plugin-registry.js';
+import type { RbmClient } from '../client/rbm-client.js';
+import type { SessionStore } from '../stores/session-store.js';
 import { resolveTokens, type TokenInput } from './tokens.js';
 
 /** A plugin in a `plugins` list: the plugin, `plugin.with(options)`, or by registered name. */

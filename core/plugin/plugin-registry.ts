@@ -1,5 +1,5 @@
-import { ConfigError } from './errors.js';
-import { isPlugin, type AnyPlugin } from './plugin.js';
+import { ConfigError } from '../errors.js';
+import { isPlugin, type AnyPlugin } from './define-plugin.js';
 
 /**
  * Plugins by name, so a config file can say `"plugins": ["logging", {"name": "echo", "options": {…}}]`.

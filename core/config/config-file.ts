@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { BotConfig } from './config.js';
-import { validateConfig } from './config.js';
-import { ConfigError } from './errors.js';
-import type { PluginRegistry } from './plugin-registry.js';
+import type { BotConfig } from './config-schema.js';
+import { validateConfig } from './config-schema.js';
+import { ConfigError } from '../errors.js';
+import type { PluginRegistry } from '../plugin/plugin-registry.js';
 
 /** A config file: the bot config plus where to listen. Secrets come from the environment via `{"env": "NAME"}`. */
 export interface FileConfig {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { v5 } from 'uuid';
-import { nameDigest, nameUuid, RBMKIT_NAMESPACE } from '../../core/name-uuid.js';
+import { nameDigest, nameUuid, RBMKIT_NAMESPACE } from '../../core/plugin/reply-ids.js';
 
 describe('nameUuid', () => {
   it('is the RFC 4122 version-5 UUID the uuid package computes, for any name', () => {

@@ -2,20 +2,20 @@ import type { KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
 import type {} from 'koa-bodyparser';
 import type { Logger } from 'pino';
-import type { AgentRegistry } from './agent-registry.js';
+import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import { decodeBase64 } from './base64.js';
-import { TIMED_OUT, type SharedDeadlines } from './deadline.js';
-import type { ResolvedWebhook } from './config.js';
-import type { Dispatcher, Outcome } from './dispatcher.js';
+import { TIMED_OUT, type SharedDeadlines } from '../dispatch/deadline.js';
+import type { ResolvedWebhook } from '../config/config-schema.js';
+import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
-import { HttpError } from './errors.js';
-import { isJsonObject } from './json-value.js';
-import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from './events.js';
-import { parseEvent } from './parse-event.js';
+import { HttpError } from '../errors.js';
+import { isJsonObject } from '../events/json-value.js';
+import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
+import { parseEvent } from '../events/parse-event.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
-import type { BotMetrics } from './metrics.js';
-import type { BotStats } from './stats.js';
+import type { BotMetrics } from '../ops/metrics.js';
+import type { BotStats } from '../ops/stats.js';
 
 /** A webhook ready to serve: its tokens prepared as HMAC keys once. */
 export interface Webhook extends ResolvedWebhook {

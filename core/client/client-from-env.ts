@@ -1,5 +1,5 @@
 import type { MessageTrafficType } from './agent-message.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 import { HttpRbmClient } from './http-rbm-client.js';
 import { googleAuth, noAuth } from './rbm-auth.js';
 

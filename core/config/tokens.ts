@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 
 /** A clientToken given literally, or read from an environment variable (comma-separated for rotation). */
 export type TokenSource = string | { readonly env: string };

@@ -1,4 +1,4 @@
-import type { Bot } from './bot.js';
+import type { Bot } from '../bot.js';
 
 /**
  * Closes the bot cleanly on SIGINT (Ctrl-C) or SIGTERM: stops accepting, lets handlers in
