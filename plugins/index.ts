@@ -19,7 +19,7 @@ export {
   type RouteAction,
 } from './keywords.js';
 export { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
-export { normalizeText } from './normalize-text.js';
+export { normalizeText, sentText } from './normalize-text.js';
 
 /**
  * A plugin registry holding every first-party plugin, for configs that name plugins.

@@ -1,6 +1,6 @@
 import { ConfigError, definePlugin, suggestions, type EventOf, type HandlerContext, type ReplyInput } from 'rbmkit';
 import { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
-import { normalizeText } from './normalize-text.js';
+import { normalizeText, sentText } from './normalize-text.js';
 
 /** A message a route answers: a text or a chip tap. */
 export type KeywordEvent = EventOf<'text'> | EventOf<'suggestion'>;
@@ -49,17 +49,29 @@ async function run(action: RouteAction, event: KeywordEvent, ctx: HandlerContext
   else await ctx.reply(toReply(action));
 }
 
+/** A word as people type it: as configured, folded, lower, upper and capitalized. */
+function spellings(word: string): Set<string> {
+  const forms = new Set<string>();
+  for (const base of [word.trim(), normalizeText(word)]) {
+    const lower = base.toLowerCase();
+    forms.add(base).add(lower).add(base.toUpperCase()).add(lower.charAt(0).toUpperCase() + lower.slice(1));
+  }
+  return forms;
+}
+
 /**
- * Routes texts and chip taps: exact words and phrases, regular expressions (captures handed
- * to the handler), postbackData values, and one fallback. Matching ignores case and accents.
- * STOP/START words are answered first by built-in opt-out handling, which a route can only
- * take over on purpose (`overridesOptOut: true`).
+ * Routes texts and chip taps: words and phrases (matched ignoring case, accents and
+ * punctuation), regular expressions (matched on the text as sent, captures handed to the
+ * handler; `fold: true` to match the folded text instead), postbackData values, and one
+ * fallback. STOP/START words are answered first by built-in opt-out handling, which a route
+ * can only take over on purpose (`overridesOptOut: true`).
  *
  * @example
  * keywords.with({
  *   routes: [
  *     { match: ['menu', 'thực đơn'], reply: 'Today: pho, banh mi', chips: ['Order'] },
- *     { pattern: /^order (\d+)$/, handle: (e, ctx, m) => ctx.reply(`Order ${m.captures[0]} is on its way`) },
+ *     { pattern: /^order (.+)$/i, handle: (e, ctx, m) => ctx.reply(`One ${m.captures[0]}, coming up!`) },
+ *     { pattern: /^REF-(\d+)$/, handle: (e, ctx, m) => ctx.reply(`Looking up REF-${m.captures[0]}`) },
  *     { postback: 'ORDER', reply: 'What would you like?' },
  *   ],
  *   fallback: { reply: 'Type MENU to see the menu.' },
@@ -71,19 +83,23 @@ export const keywords = definePlugin<KeywordsOptions>({
     const routes = options.routes ?? [];
     const matcher = new KeywordMatcher(routes, 'keywords.routes');
     const optOut = options.optOut ?? {};
-    const stopWords = new Set((optOut.stopWords ?? DEFAULT_STOP_WORDS).map(normalizeText));
-    const startWords = new Set((optOut.startWords ?? DEFAULT_START_WORDS).map(normalizeText));
-    for (const word of [...stopWords, ...startWords]) {
-      const index = matcher.wouldMatch(word);
-      if (index !== undefined && routes[index]!.overridesOptOut !== true) {
-        throw new ConfigError(
-          `keywords.routes[${index}]: matches the opt-out word "${word}", which the built-in STOP/START handling answers; ` +
-            'expected another word, or overridesOptOut: true to take it over on purpose',
-        );
+    const stopList = optOut.stopWords ?? DEFAULT_STOP_WORDS;
+    const startList = optOut.startWords ?? DEFAULT_START_WORDS;
+    const stopWords = new Set(stopList.map(normalizeText));
+    const startWords = new Set(startList.map(normalizeText));
+    for (const word of [...stopList, ...startList]) {
+      for (const spelling of spellings(word)) {
+        const index = matcher.wouldMatch(spelling);
+        if (index !== undefined && routes[index]!.overridesOptOut !== true) {
+          throw new ConfigError(
+            `keywords.routes[${index}]: matches the opt-out word "${normalizeText(word)}", which the built-in STOP/START handling answers; ` +
+              'expected another word, or overridesOptOut: true to take it over on purpose',
+          );
+        }
       }
     }
-    const overridden = (normalized: string) => {
-      const index = matcher.wouldMatch(normalized);
+    const overridden = (text: string) => {
+      const index = matcher.wouldMatch(text);
       return index !== undefined && routes[index]!.overridesOptOut === true;
     };
     const stopReply = optOut.stopReply ?? 'You are unsubscribed and will get no more messages. Send START to subscribe again.';
@@ -92,7 +108,7 @@ export const keywords = definePlugin<KeywordsOptions>({
     async function route(event: KeywordEvent, ctx: HandlerContext, text: string): Promise<void> {
       const normalized = normalizeText(text);
       const stop = stopWords.has(normalized);
-      if ((stop || startWords.has(normalized)) && !overridden(normalized)) {
+      if ((stop || startWords.has(normalized)) && !overridden(text)) {
         await (stop ? optOut.onStop : optOut.onStart)?.(event.phone, ctx);
         await ctx.reply(stop ? stopReply : startReply);
         return;
@@ -100,7 +116,7 @@ export const keywords = definePlugin<KeywordsOptions>({
       const found = (event.type === 'suggestion' ? matcher.matchPostback(event.postbackData, text) : undefined) ?? matcher.matchText(text, normalized);
       if (found !== undefined) return run(found.route, event, ctx, found.match);
       if (options.fallback !== undefined) {
-        return run(options.fallback, event, ctx, { text, normalized, captures: [], groups: {} });
+        return run(options.fallback, event, ctx, { text, normalized, input: sentText(text), captures: [], groups: {} });
       }
     }
 

@@ -12,8 +12,9 @@ export interface LoggingOptions {
 
 /**
  * One structured pino line per event (agent, kind, ids, masked phone, attempt, latency,
- * outcome), one per failure, and one per rejected request. Never prints a clientToken, a
- * signature or a full phone number.
+ * outcome), one per failure (plugins and causes; the error's stacks too at `debug`), and one
+ * per rejected request. Never prints a clientToken, a signature or a full phone number. In
+ * pretty mode each of these reads as one line.
  *
  * @example
  * createBot({ partner: { clientToken, plugins: [logging.with({ level: 'debug' })] } });
@@ -46,10 +47,13 @@ export const logging = definePlugin<LoggingOptions>({
       );
     });
 
+    // The one line per failure: the core logs a failure itself only when no plugin hears `failed`.
     agent.on('failed', (n) => {
       const causes = n.error.errors.map((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      // The stacks only when debugging: they are long, and the causes say what failed.
+      const stacks = log.isLevelEnabled('debug') ? { err: n.error } : {};
       log[n.permanent ? 'warn' : 'error'](
-        { kind: n.event.type, eventId: n.event.id, phone: maskPhone(n.event.phone), plugins: n.plugins, permanent: n.permanent, causes },
+        { kind: n.event.type, eventId: n.event.id, phone: maskPhone(n.event.phone), plugins: n.plugins, permanent: n.permanent, causes, ...stacks },
         n.error.message,
       );
     });

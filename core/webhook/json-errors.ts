@@ -5,6 +5,7 @@ import { HttpError } from '../errors.js';
 /**
  * Turns any error into a JSON answer `{"error": code, "message": text}`. Only an HttpError's
  * own code and message reach the client; anything else is logged and answered as a bare 500.
+ * A 5xx HttpError is an answer, not a crash: a 503 is one `warn` line, other 5xx `debug`.
  *
  * @example
  * router.post('/webhook', jsonErrors(log), bodyParser(), handler);
@@ -18,7 +19,12 @@ export function jsonErrors(log: Logger): Middleware {
         caught instanceof HttpError
           ? caught
           : (clientError(caught) ?? new HttpError(500, 'internal_error', 'the server failed; expected a retry to succeed'));
-      if (error.status >= 500) log.error({ err: caught, path: ctx.path }, 'request failed');
+      // A 5xx HttpError is a deliberate answer. A 500's cause (a plugin failure) was logged
+      // where it happened, so here it is only a debug line; a 503 (overloaded, in flight,
+      // still running, shutting down, store down) is expected under load: one warn line, no stack.
+      if (error.status >= 500 && caught instanceof HttpError) {
+        log[error.status === 503 ? 'warn' : 'debug']({ path: ctx.path, code: error.code }, `answered ${error.status} ${error.code}: ${error.message}`);
+      } else if (error.status >= 500) log.error({ err: caught, path: ctx.path }, 'request failed');
       ctx.status = error.status;
       ctx.set(error.headers);
       ctx.body = { error: error.code, message: error.message };

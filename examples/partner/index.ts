@@ -9,7 +9,8 @@ const menu = keywords.with({
   routes: [
     { match: ['menu', 'thực đơn', 'carte'], reply: 'Today: pho 8€, banh mi 6€, iced coffee 3€', chips: ['Order pho', 'Opening hours'] },
     { match: ['hours', 'opening hours', 'open'], reply: 'Open every day, 8:00 to 20:00.' },
-    { pattern: /^order (.+)$/, handle: (_event, ctx, match) => ctx.reply(`One ${match.captures[0]}, coming up!`) },
+    // A pattern sees the text as sent: `i` for any case; the capture keeps the user's accents ("Order Phở bò").
+    { pattern: /^order (.+)$/i, handle: (_event, ctx, match) => ctx.reply(`One ${match.captures[0]}, coming up!`) },
   ],
   fallback: { reply: 'Type MENU to see what we serve.', chips: ['Menu'] },
 });

@@ -17,12 +17,15 @@ describe('examples/partner (a real process)', function () {
       expect((await say('/webhook', 'PARTNERTOKEN', 'shop@rbm.goog', 'hello shop')).status).to.equal(200);
       expect((await say('/webhook', 'PARTNERTOKEN', 'cafe@rbm.goog', 'THUC DON')).status).to.equal(200);
       expect((await say('/webhook', 'PARTNERTOKEN', 'cafe@rbm.goog', 'order pho')).status).to.equal(200);
+      expect((await say('/webhook', 'PARTNERTOKEN', 'cafe@rbm.goog', 'Order Phở bò')).status).to.equal(200);
       expect((await say('/agents/bank', 'BANKTOKEN', 'bank@rbm.goog', 'balance?')).status).to.equal(200);
       expect((await say('/agents/bank', 'PARTNERTOKEN', 'bank@rbm.goog', 'forged')).status).to.equal(401);
       expect(api.messages.map((m) => [m.agentId, m.message.contentMessage.text])).to.deep.equal([
         ['shop@rbm.goog', 'hello shop'],
         ['cafe@rbm.goog', 'Today: pho 8€, banh mi 6€, iced coffee 3€'],
         ['cafe@rbm.goog', 'One pho, coming up!'],
+        // The order pattern sees the text as sent: the dish keeps its accents.
+        ['cafe@rbm.goog', 'One Phở bò, coming up!'],
         ['bank@rbm.goog', 'balance?'],
       ]);
       // echo marks read; the cafe's keyword menu does not.

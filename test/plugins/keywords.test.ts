@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Agent } from 'rbmkit';
-import { KeywordMatcher, keywords, normalizeText } from 'rbmkit/plugins';
+import { KeywordMatcher, keywords, normalizeText, sentText } from 'rbmkit/plugins';
 import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
 
 const TOKEN = 'KWTOKEN000000001';
@@ -15,6 +15,14 @@ describe('normalizeText', () => {
   });
 });
 
+describe('sentText', () => {
+  it('keeps what the user typed, NFC-normalized and trimmed', () => {
+    expect(sentText('  Order Pho\u031B\u0309 bò\n')).to.equal('Order Phở bò');
+    expect(sentText('Order Phở bò')).to.have.length(12);
+    expect(sentText(' REF-123 ')).to.equal('REF-123');
+  });
+});
+
 describe('KeywordMatcher', () => {
   it('matches whole words and phrases, the longest first', () => {
     const m = new KeywordMatcher([{ match: 'menu' }, { match: 'menu du jour' }, { match: 'hours' }]);
@@ -23,11 +31,46 @@ describe('KeywordMatcher', () => {
     expect(m.matchText('menus')).to.equal(undefined);
   });
 
-  it('hands regular expression captures, numbered and named', () => {
-    const m = new KeywordMatcher([{ pattern: /^order (?<id>\d+)(?: for (\w+))?$/ }]);
+  it('hands regular expression captures, numbered and named, as the user typed them', () => {
+    const m = new KeywordMatcher([{ pattern: /^order (?<id>\d+)(?: for (\w+))?$/i }]);
     const found = m.matchText('Order 42 for Anh')!.match;
-    expect(found.captures).to.deep.equal(['42', 'anh']);
+    expect(found.captures).to.deep.equal(['42', 'Anh']);
     expect(found.groups).to.deep.equal({ id: '42' });
+    expect(found).to.include({ text: 'Order 42 for Anh', input: 'Order 42 for Anh', normalized: 'order 42 for anh' });
+  });
+
+  it('runs patterns on the text as sent: punctuation, case and accents count', () => {
+    const m = new KeywordMatcher([{ pattern: /^REF-(\d+)$/ }, { pattern: /^order #(\d+)$/ }, { pattern: /^Café (.+)$/u }]);
+    expect(m.matchText('REF-123')?.match.captures).to.deep.equal(['123']);
+    expect(m.matchText('  REF-123\n')?.match.captures).to.deep.equal(['123']);
+    expect(m.matchText('ref-123')).to.equal(undefined);
+    expect(m.matchText('order #42')?.match.captures).to.deep.equal(['42']);
+    expect(m.matchText('order 42')).to.equal(undefined);
+    // Decomposed input (e + U+0301) is NFC-normalized first, so the accented pattern still matches.
+    expect(m.matchText('Cafe\u0301 sữa đá')?.match.captures).to.deep.equal(['sữa đá']);
+    expect(m.matchText('cafe sua da')).to.equal(undefined);
+  });
+
+  it('keeps the accents of a capture, and matches any case with the i flag', () => {
+    const m = new KeywordMatcher([{ pattern: /^order (.+)$/i }]);
+    expect(m.matchText('Order Phở bò')?.match.captures).to.deep.equal(['Phở bò']);
+    expect(m.matchText('ORDER Bánh Mì')?.match.captures).to.deep.equal(['Bánh Mì']);
+    expect(m.matchText('order pho')?.match.captures).to.deep.equal(['pho']);
+  });
+
+  it('runs a pattern on the folded text when the route asks (fold: true)', () => {
+    const m = new KeywordMatcher([{ pattern: /^order (.+)$/, fold: true }]);
+    const found = m.matchText('ORDER: Phở  bò!')!.match;
+    expect(found.captures).to.deep.equal(['pho bo']);
+    expect(found.input).to.equal('order pho bo');
+    expect(() => new KeywordMatcher([{ pattern: /x/, fold: 'yes' as unknown as boolean }])).to.throw('routes[0].fold: expected true or false, got "yes"');
+  });
+
+  it('matches words and phrases before patterns, on the folded text', () => {
+    const m = new KeywordMatcher([{ pattern: /^menu$/ }, { match: 'menu' }]);
+    expect(m.matchText('MENU!')?.match).to.include({ phrase: 'menu', input: 'menu' });
+    expect(m.matchText('!!!')).to.equal(undefined);
+    expect(m.matchText('')).to.equal(undefined);
   });
 
   it('refuses a phrase given twice and a broken pattern, naming the route', () => {
@@ -71,9 +114,23 @@ describe('keywords plugin', () => {
   });
 
   it('calls a handler with a regular expression\'s captures', async () => {
-    await start({ routes: [{ pattern: /^order (\d+)$/, handle: (_e, ctx, m) => ctx.reply(`Order ${m.captures[0]} is on its way`) }] });
+    await start({ routes: [{ pattern: /^order (\d+)$/i, handle: (_e, ctx, m) => ctx.reply(`Order ${m.captures[0]} is on its way`) }] });
     await t!.push(payloads.text({ text: 'Order 42' }));
     expect(t!.texts()).to.deep.equal(['Order 42 is on its way']);
+  });
+
+  it('answers with what the user typed: REF-123, order #42, an accented dish', async () => {
+    await start({
+      routes: [
+        { pattern: /^REF-(\d+)$/, handle: (_e, ctx, m) => ctx.reply(`Looking up REF-${m.captures[0]}`) },
+        { pattern: /^order #(?<id>\d+)$/, handle: (_e, ctx, m) => ctx.reply(`Order ${m.groups.id} shipped`) },
+        { pattern: /^order (.+)$/i, handle: (_e, ctx, m) => ctx.reply(`One ${m.captures[0]}, coming up!`) },
+        { pattern: /^table (\w+)$/, fold: true, handle: (_e, ctx, m) => ctx.reply(`Table ${m.captures[0]} booked`) },
+      ],
+      fallback: { reply: 'fallback' },
+    });
+    for (const text of ['REF-123', 'order #42', 'Order Phở bò', 'TABLE Été!', 'ref-123']) await t!.push(payloads.text({ text }));
+    expect(t!.texts()).to.deep.equal(['Looking up REF-123', 'Order 42 shipped', 'One Phở bò, coming up!', 'Table ete booked', 'fallback']);
   });
 
   it('routes chip taps by postbackData first, then by their text', async () => {
@@ -129,8 +186,16 @@ describe('keywords plugin', () => {
     expect(refused.status).to.equal(500);
     expect(t!.texts()).to.deep.equal([]);
     await t!.close();
-    await start({ routes: [{ pattern: /^(stop|go)$/, reply: 'traffic light', overridesOptOut: true }] });
+    expect(() => keywords.setup(agent, { routes: [{ pattern: /^STOP$/, reply: 's' }] })).to.throw('keywords.routes[0]: matches the opt-out word "stop"');
+    expect(() => keywords.setup(agent, { routes: [{ pattern: /^opt out$/, fold: true, reply: 'o' }] })).to.throw('matches the opt-out word "opt out"');
+    await start({ routes: [{ pattern: /^(stop|go)$/i, reply: 'traffic light', overridesOptOut: true }] });
     await t!.push(payloads.text({ text: 'STOP' }));
     expect(t!.texts()).to.deep.equal(['traffic light']);
+    await t!.close();
+    // A pattern takes over only the spellings it matches: this one is case-sensitive.
+    await start({ routes: [{ pattern: /^stop$/, reply: 'mine', overridesOptOut: true }] });
+    await t!.push(payloads.text({ text: 'stop' }));
+    await t!.push(payloads.text({ text: 'STOP' }));
+    expect(t!.texts()).to.deep.equal(['mine', 'You are unsubscribed and will get no more messages. Send START to subscribe again.']);
   });
 });

@@ -1,14 +1,17 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { definePlugin, PermanentError } from 'rbmkit';
 import { logging } from 'rbmkit/plugins';
 import { payloads, signedPush, startTestBot } from 'rbmkit/testing';
+import { formatLogLine } from '../../core/ops/pretty-format.js';
+import { prettyOptions } from '../../core/ops/pretty-stream.js';
 
 const TOKEN = 'LOGTOKEN00000001';
 const PHONE = '+15557654321';
 
-function capture() {
+function capture(level = 'trace') {
   const lines: Array<Record<string, unknown>> = [];
   let raw = '';
   const stream = new Writable({
@@ -18,7 +21,7 @@ function capture() {
       done();
     },
   });
-  return { logger: pino({ level: 'trace' }, stream), lines, raw: () => raw };
+  return { logger: pino({ level }, stream), lines, raw: () => raw };
 }
 
 describe('logging plugin', () => {
@@ -94,5 +97,84 @@ describe('logging plugin', () => {
     } finally {
       await t.close();
     }
+  });
+
+  it('logs each failure once: the bot adds no second line, nor a stack, for the 500 it answers', async () => {
+    const out = capture('info');
+    const boom = definePlugin({ name: 'boom', setup: (a) => void a.on('text', () => { throw new Error('db down'); }) });
+    const t = await startTestBot({ logger: out.logger, partner: { clientToken: TOKEN, plugins: [logging, boom] } });
+    try {
+      expect((await t.push(payloads.text({ text: 'x', phone: PHONE }))).status).to.equal(500);
+      const loud = out.lines.filter((l) => (l.level as number) >= 40);
+      expect(loud.map((l) => [l.level, l.plugin, l.causes])).to.deep.equal([[50, 'logging', ['plugin "boom" failed: db down']]]);
+      expect(loud[0]).not.to.have.property('err');
+      expect(out.raw()).not.to.include('request failed');
+      expect(out.raw()).not.to.include('"stack"');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('adds the failure\'s stacks, with their causes, when debug lines are on', async () => {
+    const out = capture('debug');
+    const boom = definePlugin({ name: 'boom', setup: (a) => void a.on('text', () => { throw new Error('db down'); }) });
+    const t = await startTestBot({ logger: out.logger, partner: { clientToken: TOKEN, plugins: [logging, boom] } });
+    try {
+      await t.push(payloads.text({ text: 'x', phone: PHONE }));
+      const failure = out.lines.find((l) => l.causes !== undefined)!;
+      const err = failure.err as { aggregateErrors: Array<{ stack: string }> };
+      expect(err.aggregateErrors[0]!.stack).to.match(/^PluginError: plugin "boom" failed: db down\n[\s\S]*caused by: Error: db down\n/);
+      expect(out.lines.filter((l) => (l.level as number) >= 40)).to.have.length(1);
+      expect(out.lines.find((l) => l.code === 'plugin_failed')).to.include({ level: 20, path: '/webhook' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('pretty logs', () => {
+  /** pino-pretty as pretty mode runs it, without colours, on captured JSON lines. */
+  const prettify = (line: Record<string, unknown>, stacks = false) => pinoPretty.prettyFactory({ ...prettyOptions({ stacks }), colorize: false })(line);
+
+  it('reads one line per event, per failure and per rejection, with the agent, the masked phone and the outcome', async () => {
+    const out = capture('info');
+    const boom = definePlugin({ name: 'boom', setup: (a) => void a.on('text', (e) => { if (e.text === 'boom') throw new Error('db down'); }) });
+    const t = await startTestBot({ logger: out.logger, partner: { clientToken: TOKEN, plugins: [logging, boom] } });
+    try {
+      await t.push(payloads.text({ agentId: 'shop@rbm.goog', text: 'hi', phone: PHONE }));
+      await t.push(payloads.text({ agentId: 'shop@rbm.goog', text: 'boom', phone: PHONE }));
+      const forged = signedPush(payloads.text({ text: 'x', phone: PHONE }), { token: 'FORGEDTOKEN' });
+      await t.postRaw('/webhook', forged.body, forged.headers);
+      await new Promise((r) => setTimeout(r, 50));
+      const pretty = out.lines.map((line) => prettify(line));
+      for (const line of pretty) expect(line.trimEnd().split('\n'), line).to.have.length(1);
+      const text = pretty.map((line) => line.replace(/^\[\d\d:\d\d:\d\d\] /, '').replace(/\(\d+ ms\)/, '(N ms)').trimEnd());
+      expect(text).to.deep.equal([
+        'INFO: shop@rbm.goog text +155******21 → handled (N ms)',
+        'ERROR: shop@rbm.goog text +155******21 ✗ plugin "boom" failed: db down (a redelivery retries it)',
+        'INFO: shop@rbm.goog text +155******21 → failed: boom (N ms)',
+        'WARN: partner request to /webhook rejected: bad_signature (answered 401)',
+      ]);
+      expect(pretty.join('')).not.to.include(PHONE);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('shows a stack under its line only when asked (debug level), and other fields as key=value', () => {
+    const error = new Error('socket closed');
+    const line = { level: 50, time: Date.now(), agentId: 'a@rbm.goog', plugin: 'crm', event: 'text', eventId: 'E1', orderId: 42, msg: 'saving failed', err: { type: 'Error', message: 'socket closed', stack: error.stack } };
+    expect(prettify(line).trimEnd()).to.match(/^\[\d\d:\d\d:\d\d\] ERROR: a@rbm\.goog \[crm\] text: saving failed: socket closed orderId=42$/);
+    const withStack = prettify(line, true).trimEnd().split('\n');
+    expect(withStack[1]).to.equal('    Error: socket closed');
+    expect(withStack.length).to.be.greaterThan(2);
+  });
+
+  it('formats a retried event with its attempt, and the core\'s own failure line when no plugin hears failures', () => {
+    expect(formatLogLine({ agentId: 'a', kind: 'text', phone: '+155******21', outcome: 'handled', latencyMs: 3, attempt: 2 })).to.equal(
+      'a text +155******21 → handled (3 ms, attempt 2)',
+    );
+    const aggregate = { type: 'AggregateError', message: 'plugins failed on text event "E": boom', aggregateErrors: [{ message: 'plugin "boom" failed: db down: db down', stack: 'PluginError: plugin "boom" failed: db down\n    at x' }] };
+    expect(formatLogLine({ agentId: 'a', type: 'text', plugins: ['boom'], err: aggregate, msg: aggregate.message })).to.equal('a text ✗ plugin "boom" failed: db down');
   });
 });
