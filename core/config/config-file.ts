@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { BotConfig } from './config-schema.js';
-import { validateConfig } from './config-schema.js';
+import { botConfigSchema, type ParsedBotConfig } from './config-schema.js';
+import { configIssuesError } from './config-issues.js';
 import { ConfigError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 
 /** A config file: the bot config plus where to listen. Secrets come from the environment via `{"env": "NAME"}`. */
 export interface FileConfig {
-  readonly bot: BotConfig;
+  readonly bot: ParsedBotConfig;
   readonly port: number;
   readonly host?: string;
   /** Modules (absolute paths) whose exported plugins are to be registered before the bot starts. */
@@ -27,7 +27,8 @@ const serverSchema = z.object({
 /**
  * Reads a JSON or YAML config file for `rbmkit start`: `port`, `host`, `pluginModules`, and the bot config
  * (`partner`, `agents`, `signaturePolicy`…), with plugins named from the registry. Every
- * mistake is reported as `file: field: what was expected`.
+ * mistake is reported at once, in the format of `validateConfig` prefixed with the file:
+ * `file: invalid rbmkit config:` then `  field.path: what was expected` per mistake.
  *
  * @example
  * const { bot, port } = loadConfigFile('rbmkit.yaml', firstPartyRegistry());
@@ -48,8 +49,9 @@ export function loadConfigFile(path: string, registry: PluginRegistry, env: Node
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${path}: expected a mapping of settings at the top`);
   const { port, host, pluginModules, ...rest } = raw as Record<string, unknown>;
   const server = serverSchema.safeParse({ port, host, pluginModules });
-  if (!server.success) {
-    throw new ConfigError(`${path}: ${server.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const bot = botConfigSchema.safeParse({ ...rest, registry });
+  if (!server.success || !bot.success) {
+    throw configIssuesError([...(server.error?.issues ?? []), ...(bot.error?.issues ?? [])], path);
   }
   let resolvedPort = 8080;
   const given = server.data.port;
@@ -61,11 +63,6 @@ export function loadConfigFile(path: string, registry: PluginRegistry, env: Node
     }
     resolvedPort = value;
   }
-  try {
-    const bot = validateConfig({ ...rest, registry });
-    const modules = (server.data.pluginModules ?? []).map((module) => resolve(dirname(path), module));
-    return { bot, port: resolvedPort, pluginModules: modules, ...(server.data.host === undefined ? {} : { host: server.data.host }) };
-  } catch (error) {
-    throw new ConfigError(`${path}: ${(error as Error).message}`);
-  }
+  const modules = (server.data.pluginModules ?? []).map((module) => resolve(dirname(path), module));
+  return { bot: bot.data, port: resolvedPort, pluginModules: modules, ...(server.data.host === undefined ? {} : { host: server.data.host }) };
 }

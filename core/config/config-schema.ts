@@ -1,223 +1,178 @@
 import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
 import type { DedupeStore } from '../stores/dedupe-store.js';
-import { ConfigError } from '../errors.js';
 import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from '../plugin/define-plugin.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { SessionStore } from '../stores/session-store.js';
-import { resolveTokens, type TokenInput } from './tokens.js';
+import { configIssuesError } from './config-issues.js';
 
-/** A plugin in a `plugins` list: the plugin, `plugin.with(options)`, or by registered name. */
-export type PluginSpec =
-  | AnyPlugin
-  | PluginUse<any>
-  | string
-  | { readonly name: string; readonly options?: unknown; readonly as?: string };
+// The schema is the one description of the config: the types below are inferred from it, and a
+// doc comment on a property here is what an editor shows when hovering that field.
+// `.readonly()` lets users pass `as const` data; custom values (clients, stores, plugins) pass
+// through the parse as they are, same object.
 
-/** A webhook: its path on this server and the clientToken(s) configured for it at Google. */
-export interface WebhookConfig {
-  readonly path: string;
-  readonly clientToken: TokenInput;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** An object of known keys; a mistake names the keys that would have been valid. */
+function settings<S extends z.core.$ZodLooseShape>(shape: S) {
+  const keys = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}; expected only: ${keys}`;
+      if (issue.code === 'invalid_type') return `expected an object with: ${keys}`;
+      return undefined;
+    },
+  });
 }
 
-/** One agent. Without `plugins` it gets the partner defaults. */
-export interface AgentConfig {
-  /** The agent's own webhook, if it has one; otherwise its traffic comes to the partner webhook. */
-  readonly webhook?: WebhookConfig;
-  /** This agent's plugins: exactly this list (or the defaults plus this list, with `extendDefaults`). */
-  readonly plugins?: readonly PluginSpec[];
-  /** Keep the partner defaults and add `plugins` after them (a plugin of the same key replaces the default). */
-  readonly extendDefaults?: boolean;
-}
-
-/** Everything `createBot` takes. Only a webhook is required. */
-export interface BotConfig {
-  readonly partner?: {
-    /** The partner webhook. Default path: `/webhook`. */
-    readonly path?: string;
-    readonly clientToken?: TokenInput;
-    /** Partner-default plugins: every agent without its own list gets these. */
-    readonly plugins?: readonly PluginSpec[];
-  };
-  readonly agents?: Readonly<Record<string, AgentConfig>>;
-  /** How an RBM API call is made. Default: an in-memory client (nothing reaches Google). */
-  readonly client?: RbmClient;
-  readonly logger?: Logger | LoggerOptions | false;
-  readonly dedupe?: DedupeStore;
-  /** Where `ctx.session` keeps conversation state. Default: in memory. */
-  readonly sessions?: SessionStore;
-  /** For plugins named in config: which names exist. */
-  readonly registry?: PluginRegistry;
-  /** A push with a bad or missing signature: `reject` answers 401 (default); `acknowledge` answers 200 and drops it. */
-  readonly signaturePolicy?: 'reject' | 'acknowledge';
-  /** Largest accepted body, in bytes. Default 1 MiB. */
-  readonly bodyLimit?: number;
-  /** Time limit of each handler, in ms. Default 10,000. */
-  readonly handlerTimeoutMs?: number;
-  /** Past this, answer 503 and let handlers finish; the redelivery finds them done. Default 8,000 ms. */
-  readonly ackDeadlineMs?: number;
-  /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
-  readonly maxInFlight?: number;
-  /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */
-  readonly metrics?: false | { readonly path?: string };
-  /** Liveness and readiness paths (GET). Default `/healthz` and `/readyz`; `false` serves neither. */
-  readonly health?: false | { readonly live?: string; readonly ready?: string };
-  /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
-  readonly shutdownTimeoutMs?: number;
-  /** Timeouts of the server `listen()` starts, against slow clients. */
-  readonly server?: {
-    /** To receive a request's headers. Default 15,000 ms. */
-    readonly headersTimeoutMs?: number;
-    /** To receive a whole request. Default 30,000 ms. */
-    readonly requestTimeoutMs?: number;
-    /** An idle kept-alive connection. Default 65,000 ms (longer than common load balancers' 60 s). */
-    readonly keepAliveTimeoutMs?: number;
-  };
-}
-
-const tokenSource = z.union([z.string().min(1, { error: 'expected a non-empty clientToken' }), z.strictObject({ env: z.string().min(1, { error: 'expected the name of an environment variable' }) })], {
-  error: 'expected a clientToken string, {"env": "VARIABLE"}, or a list of them',
-});
-const tokenInput = z.union([tokenSource, z.array(tokenSource).min(1)], {
+const ENV = 'expected the name of an environment variable';
+const tokenSourceSchema = z.union(
+  [
+    z.string().min(1, { error: 'expected a non-empty clientToken' }),
+    settings({ env: z.string({ error: ENV }).min(1, { error: ENV }) }).readonly(),
+  ],
+  { error: 'expected a clientToken string, {"env": "VARIABLE"}, or a list of them' },
+);
+const tokenInputSchema = z.union([tokenSourceSchema, z.array(tokenSourceSchema).min(1, { error: 'expected at least one clientToken' }).readonly()], {
   error: 'expected a clientToken string, {"env": "VARIABLE"}, or a non-empty list of them',
 });
-const path = z.string().regex(/^\/[A-Za-z0-9._~@/-]*$/, { error: 'expected a path starting with "/" made of letters, digits and . _ ~ @ / -' });
-const pluginSpec = z.union(
+
+const PATH = 'expected a path starting with "/" made of letters, digits and . _ ~ @ / -';
+const pathSchema = z.string({ error: PATH }).regex(/^\/[A-Za-z0-9._~@/-]*$/, { error: PATH });
+
+const pluginSpecSchema = z.union(
   [
-    z.string().min(1),
+    z.string().min(1, { error: 'expected a non-empty plugin name' }),
     z.custom<AnyPlugin>(isPlugin),
     z.custom<PluginUse<any>>(isPluginUse),
-    z.strictObject({ name: z.string().min(1), options: z.unknown().optional(), as: z.string().min(1).optional() }),
+    settings({
+      /** The name the plugin is registered under. */
+      name: z.string({ error: 'expected the name of a registered plugin' }).min(1, { error: 'expected the name of a registered plugin' }),
+      /** The plugin's options. Default: `{}`. */
+      options: z.unknown().optional(),
+      /** This use's key, when one agent uses a plugin twice. Default: the plugin's name. */
+      as: z.string({ error: 'expected a non-empty key' }).min(1, { error: 'expected a non-empty key' }).optional(),
+    }).readonly(),
   ],
   { error: 'expected a plugin, plugin.with(options), a registered plugin name, or {"name", "options"?, "as"?}' },
 );
-const plugins = z.array(pluginSpec);
-const positive = z.number().int().positive();
+const pluginListSchema = z.array(pluginSpecSchema).readonly();
+const POSITIVE = 'expected a positive whole number';
+const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).positive({ error: POSITIVE });
 
-const schema = z.strictObject({
-  partner: z
-    .strictObject({ path: path.optional(), clientToken: tokenInput.optional(), plugins: plugins.optional() })
+/** The schema of a webhook: its path and the clientToken(s) Google signs its pushes with. */
+export const webhookConfigSchema = settings({
+  /** The webhook's path on this server, e.g. `/shop`. */
+  path: pathSchema,
+  /** The clientToken(s) configured for this webhook at Google: literal, `{"env": "NAME"}`, or a list (for rotation). */
+  clientToken: tokenInputSchema,
+}).readonly();
+
+/** The schema of one agent's config. */
+export const agentConfigSchema = settings({
+  /** The agent's own webhook, if it has one; otherwise its traffic comes to the partner webhook. */
+  webhook: webhookConfigSchema.optional(),
+  /** This agent's plugins: exactly this list (or the defaults plus this list, with `extendDefaults`). */
+  plugins: pluginListSchema.optional(),
+  /** Keep the partner defaults and add `plugins` after them (a plugin of the same key replaces the default). */
+  extendDefaults: z.boolean({ error: 'expected true or false' }).optional(),
+}).readonly();
+
+/** The schema of everything `createBot` takes. */
+export const botConfigSchema = settings({
+  /** The partner webhook, shared by every agent without its own, and the partner-default plugins. */
+  partner: settings({
+    /** The partner webhook. Default path: `/webhook`. */
+    path: pathSchema.optional(),
+    /** The partner webhook's clientToken(s): literal, `{"env": "NAME"}`, or a list (for rotation). */
+    clientToken: tokenInputSchema.optional(),
+    /** Partner-default plugins: every agent without its own list gets these. */
+    plugins: pluginListSchema.optional(),
+  })
+    .readonly()
     .optional(),
-  agents: z
-    .record(
-      z.string().min(1, { error: 'expected a non-empty agentId' }),
-      z.strictObject({
-        webhook: z.strictObject({ path, clientToken: tokenInput }).optional(),
-        plugins: plugins.optional(),
-        extendDefaults: z.boolean().optional(),
-      }),
-    )
+  /** Agents by agentId (e.g. `shop@rbm.goog`). An agent not listed gets the partner defaults. */
+  agents: z.record(z.string().min(1, { error: 'expected a non-empty agentId' }), agentConfigSchema).readonly().optional(),
+  /** How an RBM API call is made. Default: an in-memory client (nothing reaches Google). */
+  client: z.custom<RbmClient>((v) => isObject(v) && 'sendMessage' in v, { error: 'expected an RbmClient (sendMessage, sendEvent)' }).optional(),
+  /** The bot's logger: a pino logger, pino options, or `false` for silence. Default: pino at LOG_LEVEL, else `info`. */
+  logger: z
+    .custom<Logger | LoggerOptions | false>((v) => v === false || isObject(v), { error: 'expected a pino logger, pino options, or false' })
     .optional(),
-  client: z.custom<RbmClient>((v) => typeof v === 'object' && v !== null && 'sendMessage' in v, {
-    error: 'expected an RbmClient (sendMessage, sendEvent)',
-  }).optional(),
-  logger: z.unknown().optional(),
-  dedupe: z.custom<DedupeStore>((v) => typeof v === 'object' && v !== null && 'claim' in v, {
-    error: 'expected a DedupeStore (claim, complete, release)',
-  }).optional(),
-  sessions: z.custom<SessionStore>((v) => typeof v === 'object' && v !== null && 'get' in v && 'set' in v, {
-    error: 'expected a SessionStore (get, set, delete)',
-  }).optional(),
-  registry: z.unknown().optional(),
-  signaturePolicy: z.enum(['reject', 'acknowledge']).optional(),
+  /** Where delivered events are remembered, so a redelivery is not handled twice. Default: in memory. */
+  dedupe: z.custom<DedupeStore>((v) => isObject(v) && 'claim' in v, { error: 'expected a DedupeStore (claim, complete, release)' }).optional(),
+  /** Where `ctx.session` keeps conversation state. Default: in memory. */
+  sessions: z
+    .custom<SessionStore>((v) => isObject(v) && 'get' in v && 'set' in v, { error: 'expected a SessionStore (get, set, delete)' })
+    .optional(),
+  /** For plugins named in config: which names exist. */
+  registry: z
+    .custom<PluginRegistry>((v) => isObject(v) && typeof v.get === 'function' && typeof v.names === 'function', {
+      error: 'expected a PluginRegistry',
+    })
+    .optional(),
+  /** A push with a bad or missing signature: `reject` answers 401 (default); `acknowledge` answers 200 and drops it. */
+  signaturePolicy: z.enum(['reject', 'acknowledge'], { error: 'expected "reject" or "acknowledge"' }).optional(),
+  /** Largest accepted body, in bytes. Default 1 MiB. */
   bodyLimit: positive.optional(),
+  /** Time limit of each handler, in ms. Default 10,000. */
   handlerTimeoutMs: positive.optional(),
+  /** Past this, answer 503 and let handlers finish; the redelivery finds them done. Default 8,000 ms. */
   ackDeadlineMs: positive.optional(),
+  /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
   maxInFlight: positive.optional(),
-  metrics: z.union([z.literal(false), z.strictObject({ path: path.optional() })]).optional(),
-  health: z.union([z.literal(false), z.strictObject({ live: path.optional(), ready: path.optional() })]).optional(),
-  shutdownTimeoutMs: positive.optional(),
-  server: z
-    .strictObject({ headersTimeoutMs: positive.optional(), requestTimeoutMs: positive.optional(), keepAliveTimeoutMs: positive.optional() })
+  /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */
+  metrics: z
+    .union([z.literal(false), settings({ path: pathSchema.optional() }).readonly()], { error: 'expected false, or {"path"?: "/metrics"}' })
     .optional(),
-});
+  /** Liveness and readiness paths (GET). Default `/healthz` and `/readyz`; `false` serves neither. */
+  health: z
+    .union([z.literal(false), settings({ live: pathSchema.optional(), ready: pathSchema.optional() }).readonly()], {
+      error: 'expected false, or {"live"?: "/healthz", "ready"?: "/readyz"}',
+    })
+    .optional(),
+  /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
+  shutdownTimeoutMs: positive.optional(),
+  /** Timeouts of the server `listen()` starts, against slow clients. */
+  server: settings({
+    /** To receive a request's headers. Default 15,000 ms. */
+    headersTimeoutMs: positive.optional(),
+    /** To receive a whole request. Default 30,000 ms. */
+    requestTimeoutMs: positive.optional(),
+    /** An idle kept-alive connection. Default 65,000 ms (longer than common load balancers' 60 s). */
+    keepAliveTimeoutMs: positive.optional(),
+  })
+    .readonly()
+    .optional(),
+}).readonly();
+
+/** A clientToken given literally, or read from an environment variable (comma-separated for rotation). */
+export type TokenSource = z.input<typeof tokenSourceSchema>;
+/** One clientToken source, or several (a token is rotated by accepting old and new for a while). */
+export type TokenInput = z.input<typeof tokenInputSchema>;
+/** A plugin in a `plugins` list: the plugin, `plugin.with(options)`, or by registered name. */
+export type PluginSpec = z.input<typeof pluginSpecSchema>;
+/** A webhook: its path on this server and the clientToken(s) configured for it at Google. */
+export type WebhookConfig = z.input<typeof webhookConfigSchema>;
+/** One agent. Without `plugins` it gets the partner defaults. */
+export type AgentConfig = z.input<typeof agentConfigSchema>;
+/** Everything `createBot` takes. Only a webhook is required. */
+export type BotConfig = z.input<typeof botConfigSchema>;
+/** A bot config as {@link validateConfig} returns it: new, frozen objects; clients, stores and plugins as given. */
+export type ParsedBotConfig = z.output<typeof botConfigSchema>;
 
 /**
- * Validates a bot config, throwing one ConfigError that lists every problem as
- * `field.path: what was expected`.
+ * Validates a bot config and returns the parsed config (new, frozen objects; clients, stores,
+ * registry and plugins are the very values given). Throws one ConfigError that lists every
+ * problem as `field.path: what was expected`.
  *
  * @example
- * validateConfig({ partner: { path: 'hook' } }); // ConfigError: partner.path: expected a path starting with "/"…
+ * const config = validateConfig({ partner: { clientToken: 'T' } }); // { partner: { clientToken: 'T' } }
+ * validateConfig({ partner: { path: 'hook' } }); // ConfigError: invalid rbmkit config:\n  partner.path: expected a path starting with "/"…
  */
-export function validateConfig(config: unknown): BotConfig {
-  const result = schema.safeParse(config);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(config)'}: ${issue.message}`);
-    throw new ConfigError(`invalid rbmkit config:\n  ${lines.join('\n  ')}`);
-  }
-  return config as BotConfig;
-}
-
-/** A webhook after its tokens were resolved. */
-export interface ResolvedWebhook {
-  readonly path: string;
-  readonly tokens: readonly string[];
-  /** The agent that owns it; undefined for the partner webhook. */
-  readonly agentId?: string;
-}
-
-/**
- * Resolves the webhooks of a validated config (tokens read from the environment), refusing
- * two webhooks on one path.
- *
- * @example
- * resolveWebhooks({ partner: { clientToken: 'T' } }); // [{ path: '/webhook', tokens: ['T'] }]
- */
-export function resolveWebhooks(config: BotConfig): ResolvedWebhook[] {
-  const hooks: ResolvedWebhook[] = [];
-  if (config.partner?.clientToken !== undefined) {
-    hooks.push({ path: config.partner.path ?? '/webhook', tokens: resolveTokens(config.partner.clientToken, 'partner.clientToken') });
-  }
-  for (const [agentId, agent] of Object.entries(config.agents ?? {})) {
-    if (agent.webhook !== undefined) hooks.push(resolveAgentWebhook(agentId, agent.webhook));
-  }
-  const seen = new Set<string>();
-  for (const hook of hooks) {
-    if (seen.has(hook.path)) throw new ConfigError(`webhook path "${hook.path}" is used twice; expected one webhook per path`);
-    seen.add(hook.path);
-  }
-  if (hooks.length === 0) {
-    throw new ConfigError('expected at least one webhook: partner.clientToken, or an agent with webhook {path, clientToken}');
-  }
-  return hooks;
-}
-
-/**
- * Resolves one agent's webhook.
- *
- * @example
- * resolveAgentWebhook('a@rbm.goog', { path: '/a', clientToken: 'T' });
- */
-export function resolveAgentWebhook(agentId: string, webhook: WebhookConfig): ResolvedWebhook {
-  return { path: webhook.path, tokens: resolveTokens(webhook.clientToken, `agents.${agentId}.webhook.clientToken`), agentId };
-}
-
-/**
- * Turns a `plugins` list into plugin uses, looking names up in the registry and refusing two
- * uses with one key on one agent.
- *
- * @example
- * toPluginUses([echo, 'logging'], registry, 'partner.plugins');
- */
-export function toPluginUses(specs: readonly PluginSpec[], registry: PluginRegistry | undefined, field: string): PluginUse[] {
-  const uses = specs.map((spec, index): PluginUse => {
-    const at = `${field}.${index}`;
-    if (isPluginUse(spec)) return spec as PluginUse;
-    if (isPlugin(spec)) return spec.with({} as never) as PluginUse;
-    if (registry === undefined) {
-      throw new ConfigError(`${at}: a plugin named by string needs a plugin registry; expected a plugin value`);
-    }
-    if (typeof spec === 'string') return registry.get(spec, at).with({} as never) as PluginUse;
-    const named = spec as { name: string; options?: unknown; as?: string };
-    return registry.get(named.name, at).with((named.options ?? {}) as never, named.as) as PluginUse;
-  });
-  const keys = new Set<string>();
-  for (const use of uses) {
-    if (keys.has(use.key)) {
-      throw new ConfigError(`${field}: plugin "${use.key}" is listed twice; expected unique names (use plugin.with(options, "other-name"))`);
-    }
-    keys.add(use.key);
-  }
-  return uses;
+export function validateConfig(config: unknown): ParsedBotConfig {
+  const result = botConfigSchema.safeParse(config);
+  if (!result.success) throw configIssuesError(result.error.issues);
+  return result.data;
 }

@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors.js';
+import type { TokenInput, TokenSource } from './config-schema.js';
 
-/** A clientToken given literally, or read from an environment variable (comma-separated for rotation). */
-export type TokenSource = string | { readonly env: string };
-export type TokenInput = TokenSource | readonly TokenSource[];
+// Defined by the config schema; re-exported here beside the function that reads them.
+export type { TokenInput, TokenSource };
 
 /**
  * Resolves token sources into the list of accepted tokens. Several tokens let a token be

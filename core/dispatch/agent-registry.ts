@@ -1,9 +1,16 @@
 import type { Logger } from 'pino';
 import { AgentRuntime, PARTNER_SCOPE_ID } from './agent-runtime.js';
-import { toPluginUses, type AgentConfig, type PluginSpec } from '../config/config-schema.js';
+import type { AgentConfig, PluginSpec } from '../config/config-schema.js';
 import type { PluginUse } from '../plugin/define-plugin.js';
+import { toPluginUses } from '../plugin/plugin-uses.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
+
+/** An agent's plugins as resolved when its config was set: `own` undefined means the partner defaults. */
+interface AgentPlugins {
+  readonly own: readonly PluginUse[] | undefined;
+  readonly extendDefaults: boolean;
+}
 
 interface RegistryDeps {
   readonly client: RbmClient;
@@ -15,11 +22,12 @@ interface RegistryDeps {
  * Which plugins each agent runs, and its runtime. The rule, RBM's own precedence for agent
  * and partner webhooks: an agent with its own `plugins` gets exactly that list (after the
  * partner defaults if it sets `extendDefaults`); every other agent, configured or not, gets
- * the partner defaults.
+ * the partner defaults. Plugin lists are resolved (names looked up, keys checked) when they are
+ * set, never on the request path.
  */
 export class AgentRegistry {
-  private defaults: PluginUse[] = [];
-  private readonly configs = new Map<string, AgentConfig>();
+  private defaults: readonly PluginUse[] = [];
+  private readonly agents = new Map<string, AgentPlugins>();
   private readonly runtimes = new Map<string, AgentRuntime>();
   private partnerScope: AgentRuntime | undefined;
 
@@ -29,8 +37,8 @@ export class AgentRegistry {
   setDefaults(specs: readonly PluginSpec[]): void {
     this.defaults = toPluginUses(specs, this.deps.registry, 'partner.plugins');
     for (const [agentId, runtime] of this.runtimes) {
-      const config = this.configs.get(agentId);
-      if (config?.plugins === undefined || config.extendDefaults === true) this.retire(agentId, runtime);
+      const agent = this.agents.get(agentId);
+      if (agent?.own === undefined || agent.extendDefaults) this.retire(agentId, runtime);
     }
     if (this.partnerScope !== undefined) void this.partnerScope.close();
     this.partnerScope = undefined;
@@ -38,36 +46,31 @@ export class AgentRegistry {
 
   /** Adds or replaces an agent's config; its runtime is rebuilt on its next event. */
   set(agentId: string, config: AgentConfig): void {
-    // Validate now, so a bad list fails the call rather than the next event.
-    this.usesFor(agentId, config);
-    this.configs.set(agentId, config);
+    // Resolved now, so a bad list fails the call rather than the next event.
+    const own = config.plugins === undefined ? undefined : toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
+    this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true });
     const runtime = this.runtimes.get(agentId);
     if (runtime !== undefined) this.retire(agentId, runtime);
   }
 
   /** Forgets an agent's config: it falls back to the partner defaults. */
   remove(agentId: string): boolean {
-    const existed = this.configs.delete(agentId);
+    const existed = this.agents.delete(agentId);
     const runtime = this.runtimes.get(agentId);
     if (runtime !== undefined) this.retire(agentId, runtime);
     return existed;
   }
 
-  /** The agent's config, if it has one. */
-  config(agentId: string): AgentConfig | undefined {
-    return this.configs.get(agentId);
-  }
-
   /** Keys of the plugins the agent runs, by the rule above. */
   pluginKeysFor(agentId: string): string[] {
-    return this.usesFor(agentId, this.configs.get(agentId)).map((use) => use.key);
+    return this.usesFor(agentId).map((use) => use.key);
   }
 
   /** The agent's runtime, created (not yet set up) on first use. */
   runtime(agentId: string): AgentRuntime {
     let runtime = this.runtimes.get(agentId);
     if (runtime === undefined) {
-      runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId, this.configs.get(agentId)), {
+      runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId), {
         client: this.deps.client,
         log: this.deps.log.child({ agentId }),
       });
@@ -85,11 +88,6 @@ export class AgentRegistry {
     return this.partnerScope;
   }
 
-  /** How many agents have a live runtime (received traffic since their last change). */
-  get activeCount(): number {
-    return this.runtimes.size;
-  }
-
   /** Tears down every runtime. */
   async close(): Promise<void> {
     const all = [...this.runtimes.values()];
@@ -99,12 +97,13 @@ export class AgentRegistry {
     await Promise.all(all.map((runtime) => runtime.close()));
   }
 
-  private usesFor(agentId: string, config: AgentConfig | undefined): PluginUse[] {
-    if (config?.plugins === undefined) return this.defaults;
-    const own = toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
-    if (config.extendDefaults !== true) return own;
-    const ownKeys = new Set(own.map((use) => use.key));
-    return [...this.defaults.filter((use) => !ownKeys.has(use.key)), ...own];
+  /** The agent's plugin uses, from what was resolved when config was set: no parsing here. */
+  private usesFor(agentId: string): readonly PluginUse[] {
+    const agent = this.agents.get(agentId);
+    if (agent?.own === undefined) return this.defaults;
+    if (!agent.extendDefaults) return agent.own;
+    const ownKeys = new Set(agent.own.map((use) => use.key));
+    return [...this.defaults.filter((use) => !ownKeys.has(use.key)), ...agent.own];
   }
 
   private retire(agentId: string, runtime: AgentRuntime): void {

@@ -2,13 +2,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { loadConfigFile, PluginRegistry } from 'rbmkit';
+import { definePlugin, loadConfigFile, PluginRegistry, validateConfig } from 'rbmkit';
 
 const dir = mkdtempSync(join(tmpdir(), 'rbmkit-config-'));
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
+};
+
+const messageOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected a throw');
 };
 
 describe('loadConfigFile', () => {
@@ -27,8 +36,29 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(file('c.yaml', 'partner: [unclosed'), registry)).to.throw(/c\.yaml: expected YAML:/);
     expect(() => loadConfigFile(file('d.json', '{"partner":'), registry)).to.throw(/d\.json: expected JSON:/);
     expect(() => loadConfigFile(file('e.yaml', '- a list'), registry)).to.throw('e.yaml: expected a mapping of settings at the top');
-    expect(() => loadConfigFile(file('f.yaml', 'port: 99999\n'), registry)).to.throw('f.yaml: port: expected a port number 0-65535 or {"env": "PORT"}');
+    expect(() => loadConfigFile(file('f.yaml', 'port: 99999\n'), registry)).to.throw('f.yaml: invalid rbmkit config:\n  port: expected a port number 0-65535 or {"env": "PORT"}');
     expect(() => loadConfigFile(file('g.yaml', 'port: { env: NOPE }\n'), registry, {})).to.throw('g.yaml: port: expected environment variable NOPE to hold a port number, got null');
-    expect(() => loadConfigFile(file('h.yaml', 'partner: { pathh: /x }\n'), registry)).to.throw(/h\.yaml: invalid rbmkit config:\n {2}partner: Unrecognized key: "pathh"/);
+    expect(() => loadConfigFile(file('h.yaml', 'partner: { pathh: /x }\n'), registry)).to.throw('h.yaml: invalid rbmkit config:\n  partner: unknown key "pathh"; expected only: path, clientToken, plugins');
+  });
+
+  it('reports mistakes in the very format of validateConfig, prefixed with the file', () => {
+    const bad = { partner: { path: 'no-slash', clientToken: 5 }, agents: { 'a@rbm.goog': { webhook: { path: '/a' } } }, signaturePolicy: 'ignore' };
+    const path = file('same.json', JSON.stringify(bad));
+    const fromCode = messageOf(() => validateConfig({ ...bad, registry }));
+    expect(fromCode.split('\n')).to.have.length(5);
+    expect(messageOf(() => loadConfigFile(path, registry))).to.equal(`${path}: ${fromCode}`);
+  });
+
+  it('lists the server settings\' mistakes and the bot\'s in one error', () => {
+    const message = messageOf(() => loadConfigFile(file('both.yaml', 'port: -1\nhost: ""\nsignaturePolicy: ignore\n'), registry));
+    expect(message.split('\n').map((line) => line.slice(0, line.indexOf(':')))).to.deep.equal([join(dir, 'both.yaml'), '  port', '  host', '  signaturePolicy']);
+  });
+
+  it('returns the parsed bot config, with the registry given kept and plugins named in it', () => {
+    const hello = definePlugin({ name: 'hello', setup() {} });
+    const withHello = new PluginRegistry().register(hello);
+    const loaded = loadConfigFile(file('named.yaml', 'partner:\n  clientToken: T\n  plugins: [hello, { name: hello, as: h2 }]\n'), withHello);
+    expect(loaded.bot.registry).to.equal(withHello);
+    expect(loaded.bot.partner?.plugins).to.deep.equal(['hello', { name: 'hello', as: 'h2' }]);
   });
 });

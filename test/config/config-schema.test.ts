@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { ConfigError, createBot, definePlugin, PluginRegistry, validateConfig } from 'rbmkit';
+import { ConfigError, createBot, definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore, PluginRegistry, validateConfig } from 'rbmkit';
 import { payloads, startTestBot } from 'rbmkit/testing';
+import { resolveWebhooks } from '../../core/config/resolve-webhooks.js';
 
 const thrown = (fn: () => unknown): Error => {
   try {
@@ -29,6 +30,54 @@ describe('config', () => {
     expect(error.message).to.include('bodyLimit');
   });
 
+  it('lists every issue in one ConfigError, one `field.path: expected…` line each', () => {
+    const error = thrown(() => validateConfig({ partner: { path: 'x' }, signaturePolicy: 'ignore', metrics: { path: 5 } }));
+    expect(error).to.be.instanceOf(ConfigError);
+    const [head, ...lines] = error.message.split('\n');
+    expect(head).to.equal('invalid rbmkit config:');
+    expect(lines.map((line) => line.slice(0, line.indexOf(':')))).to.deep.equal(['  partner.path', '  signaturePolicy', '  metrics']);
+    expect(lines[0]).to.equal('  partner.path: expected a path starting with "/" made of letters, digits and . _ ~ @ / -');
+    expect(lines.slice(1)).to.deep.equal(['  signaturePolicy: expected "reject" or "acknowledge"', '  metrics: expected false, or {"path"?: "/metrics"}']);
+    expect(thrown(() => validateConfig('nope')).message).to.match(/^invalid rbmkit config:\n {2}\(config\): expected an object with: partner, agents, /);
+    expect(thrown(() => validateConfig({ agents: { '': {} }, partner: { pathh: '/x' } })).message).to.equal(
+      'invalid rbmkit config:\n  partner: unknown key "pathh"; expected only: path, clientToken, plugins\n  agents."": expected a non-empty agentId',
+    );
+  });
+
+  it('returns the parsed config: new objects, with clients, stores, registry, logger and plugins kept as given', () => {
+    const hello = definePlugin({ name: 'hello', setup() {} });
+    const use = hello.with({}, 'hello2');
+    const client = new MemoryRbmClient();
+    const dedupe = new MemoryDedupeStore();
+    const sessions = new MemorySessionStore();
+    const registry = new PluginRegistry().register(hello);
+    const logger = { level: 'silent' };
+    const given = {
+      partner: { clientToken: ['T', { env: 'RBMKIT_TOKEN' }], plugins: [hello, use, 'hello', { name: 'hello', as: 'h3' }] },
+      agents: { 'a@rbm.goog': { webhook: { path: '/a', clientToken: 'U' }, plugins: [hello] } },
+      client,
+      dedupe,
+      sessions,
+      registry,
+      logger,
+    } as const;
+    const parsed = validateConfig(given);
+    expect(parsed).to.not.equal(given);
+    expect(parsed.partner).to.not.equal(given.partner);
+    expect(parsed.partner?.plugins).to.not.equal(given.partner.plugins);
+    expect(parsed).to.deep.equal(given);
+    expect(parsed.client).to.equal(client);
+    expect(parsed.dedupe).to.equal(dedupe);
+    expect(parsed.sessions).to.equal(sessions);
+    expect(parsed.registry).to.equal(registry);
+    expect(parsed.logger).to.equal(logger);
+    expect(parsed.partner?.plugins?.[0]).to.equal(hello);
+    expect(parsed.partner?.plugins?.[1]).to.equal(use);
+    expect(parsed.agents?.['a@rbm.goog']?.plugins?.[0]).to.equal(hello);
+    expect(Object.isFrozen(parsed) && Object.isFrozen(parsed.partner) && Object.isFrozen(parsed.partner?.plugins)).to.equal(true);
+    expect(parsed).to.not.have.property('bodyLimit');
+  });
+
   it('refuses an unknown key rather than ignoring a typo', () => {
     expect(thrown(() => validateConfig({ partner: { clientToken: 'T' }, agentz: {} })).message).to.include('agentz');
   });
@@ -37,10 +86,14 @@ describe('config', () => {
     expect(thrown(() => createBot({ logger: false })).message).to.include('expected at least one webhook');
   });
 
-  it('refuses two webhooks on one path', () => {
-    const error = thrown(() =>
-      createBot({ logger: false, partner: { path: '/x', clientToken: 'T' }, agents: { a: { webhook: { path: '/x', clientToken: 'U' } } } }),
-    );
+  it('refuses two webhooks on one path, once, in the bot (not when resolving them)', () => {
+    const config = { partner: { path: '/x', clientToken: 'T' }, agents: { a: { webhook: { path: '/x', clientToken: 'U' } } } };
+    expect(resolveWebhooks(config)).to.deep.equal([
+      { path: '/x', tokens: ['T'] },
+      { path: '/x', tokens: ['U'], agentId: 'a' },
+    ]);
+    const error = thrown(() => createBot({ logger: false, ...config }));
+    expect(error).to.be.instanceOf(ConfigError);
     expect(error.message).to.include('"/x" is used twice');
   });
 
