@@ -3,12 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore, parseEvent, signData, signingKey, verifySignature } from 'rbmkit';
+import { definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore } from 'rbmkit';
+import { parseEvent, signData, signingKey, verifySignature } from 'rbmkit/advanced';
 import { KeywordMatcher } from 'rbmkit/plugins';
 import { payloads } from 'rbmkit/testing';
 import { AgentRuntime } from '../core/dispatch/agent-runtime.js';
 import { Dispatcher } from '../core/dispatch/dispatcher.js';
-import { emptyStats } from '../core/ops/stats.js';
+import { SharedDeadlines } from '../core/dispatch/deadline.js';
+import { Telemetry } from '../core/ops/telemetry.js';
 
 export interface MicroRow {
   readonly measure: string;
@@ -44,7 +46,8 @@ async function dispatchNs(plugins: number, iterations: number): Promise<number> 
     store: new MemoryDedupeStore({ max: 10_000 }),
     client,
     log,
-    stats: emptyStats(),
+    telemetry: new Telemetry(),
+    handlerDeadlines: new SharedDeadlines(10),
     handlerTimeoutMs: 10_000,
     maxInFlight: 1_000,
     sessions: new MemorySessionStore(),

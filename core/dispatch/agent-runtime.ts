@@ -27,6 +27,11 @@ interface RuntimeDeps {
  * One agent's plugin instances and its bus. Created when the agent's first event arrives,
  * torn down when its configuration changes or the bot closes. Plugin state lives in the
  * closures of `setup`, so nothing leaks across agents.
+ *
+ * @example
+ * const runtime = new AgentRuntime('shop@rbm.goog', 'agent', [echo.with({})], { client, log });
+ * await runtime.ready(); // runs every setup once
+ * runtime.handlersFor('text'); // [{ key: 'echo', handlers: [...] }]
  */
 export class AgentRuntime {
   /** eventemitter3 holds the subscriptions; rbmkit calls them itself, awaiting and isolating each. */
@@ -52,11 +57,6 @@ export class AgentRuntime {
   /** This agent's logger. */
   get log(): Logger {
     return this.deps.log;
-  }
-
-  /** Keys of the plugins this agent runs, in order. */
-  get pluginKeys(): string[] {
-    return this.plugins.map((p) => p.use.key);
   }
 
   /**

@@ -28,7 +28,8 @@ interface Waiter {
 
 /**
  * Many deadlines on one timer: `race` costs a Set entry instead of a timer and a
- * Promise.race per call, for the ack deadline every push has. Precision is one tick.
+ * Promise.race per call, for the ack deadline every push has and the time limit of every
+ * handler. Precision is one tick. Each bot makes its own: none lives at module level.
  *
  * @example
  * const deadlines = new SharedDeadlines(25);

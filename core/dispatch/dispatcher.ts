@@ -4,12 +4,12 @@ import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
 import { isPermanent } from '../errors.js';
 import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from '../events/event-types.js';
 import { EVENT_GROUPS } from '../events/event-names.js';
-import { EventContext, type DeliveryInfo, type EventScope } from '../plugin/handler-context.js';
+import { EventContext, type DeliveryInfo, type SharedEventState } from '../plugin/handler-context.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { SessionStore } from '../stores/session-store.js';
-import { PluginError, runPluginHandlers, type PluginHandlers } from './run-handlers.js';
-import type { BotMetrics } from '../ops/metrics.js';
-import type { BotStats } from '../ops/stats.js';
+import { PluginError, runPluginHandlers, type HandlerLimit, type PluginHandlers } from './run-handlers.js';
+import type { SharedDeadlines } from './deadline.js';
+import type { Telemetry } from '../ops/telemetry.js';
 
 /** What became of one delivery of an event. */
 export type Outcome =
@@ -27,17 +27,29 @@ export type Outcome =
   /** The dedupe store did not answer: nothing was dispatched, or a completion could not be recorded. */
   | { readonly status: 'storeUnavailable'; readonly message: string };
 
-interface DispatcherDeps {
+/** What a {@link Dispatcher} works with: all of it the bot's own. */
+export interface DispatcherDeps {
   readonly store: DedupeStore;
   readonly client: RbmClient;
   readonly log: Logger;
-  readonly stats: BotStats;
+  /** Counts outcomes, duplicates, redeliveries and handler durations. */
+  readonly telemetry: Telemetry;
+  /** How long one handler may run. */
   readonly handlerTimeoutMs: number;
+  /** The timer keeping every handler's time limit; one per bot, shared by none other. */
+  readonly handlerDeadlines: SharedDeadlines;
   /** Events accepted and not yet finished (running or waiting their turn), at most. */
   readonly maxInFlight: number;
   readonly sessions: SessionStore;
-  readonly metrics?: BotMetrics;
 }
+
+type Finished = Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>;
+
+// The outcomes with nothing but a status, made once: the hot path allocates none.
+const HANDLED = Object.freeze({ status: 'handled' as const });
+const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
+const BUSY = Object.freeze({ status: 'busy' as const });
+const OVERLOADED = Object.freeze({ status: 'overloaded' as const });
 
 /**
  * The dedupe key of an event: agent, user and the event's own id. Events with no id cannot be
@@ -57,13 +69,26 @@ const ignore = () => undefined;
  * redeliveries and concurrent duplicates; isolated from each other; failures gathered. Per
  * conversation (agent + user) events run one at a time in arrival order; conversations run
  * concurrently; past `maxInFlight` events, new ones are refused rather than queued.
+ *
+ * @example
+ * const dispatcher = new Dispatcher({
+ *   store: new MemoryDedupeStore(), client, log, sessions: new MemorySessionStore(),
+ *   telemetry: new Telemetry(), handlerTimeoutMs: 10_000, handlerDeadlines: new SharedDeadlines(10), maxInFlight: 1_000,
+ * });
+ * const outcome = await dispatcher.deliver(runtime, event); // { status: 'handled' }
  */
 export class Dispatcher {
   private readonly inFlight = new Map<string, Promise<Outcome>>();
-  private readonly running = new Set<Promise<Outcome>>();
+  /** Events accepted and not finished (running or waiting their turn). */
+  private accepted = 0;
+  /** Who waits in `drain` for `accepted` to reach 0. */
+  private idle: Array<() => void> = [];
   private readonly conversations = new Map<string, Promise<unknown>>();
+  private readonly limit: HandlerLimit;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.limit = { deadlines: deps.handlerDeadlines, ms: deps.handlerTimeoutMs };
+  }
 
   /**
    * Delivers one verified event to the runtime's plugins.
@@ -72,44 +97,48 @@ export class Dispatcher {
    * const outcome = await dispatcher.deliver(registry.runtime(event.agentId), event);
    */
   deliver(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
-    const outcome = this.accept(runtime, event);
-    const metrics = this.deps.metrics;
-    if (metrics !== undefined) void outcome.then((o) => metrics.countOutcome(event.agentId, o.status), ignore);
-    return outcome;
-  }
-
-  private accept(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
+    const { telemetry } = this.deps;
     const key = dedupeKey(event);
     if (key !== undefined) {
       const running = this.inFlight.get(key);
       if (running !== undefined) {
-        this.deps.stats.duplicate += 1;
         // Joined, not rerun: the answer is the first delivery's.
-        return running.then((outcome) => (outcome.status === 'handled' ? { status: 'duplicate' } : outcome));
+        return running.then((first) => {
+          const outcome = first.status === 'handled' ? DUPLICATE : first;
+          telemetry.joined(event.agentId, outcome.status);
+          return outcome;
+        });
       }
     }
-    if (this.running.size >= this.deps.maxInFlight) {
-      this.deps.stats.overloaded += 1;
-      return Promise.resolve({ status: 'overloaded' });
-    }
+    if (this.accepted >= this.deps.maxInFlight) return Promise.resolve(this.counted(event, OVERLOADED));
+    this.accepted += 1;
     const outcome = this.inOrder(event, () => this.run(runtime, event, key));
-    this.running.add(outcome);
     if (key !== undefined) this.inFlight.set(key, outcome);
-    void outcome.then(ignore, ignore).then(() => {
-      this.running.delete(outcome);
-      if (key !== undefined) this.inFlight.delete(key);
-    });
     return outcome;
   }
 
   /** Events accepted and not finished in this process (running or waiting their turn). */
   get inFlightCount(): number {
-    return this.running.size;
+    return this.accepted;
   }
 
   /** Resolves once every event accepted so far is done. */
   async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    while (this.accepted > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  /**
+   * Forgets a finished event before anyone hears its outcome: a delivery made once the outcome
+   * is known runs anew (against the store) rather than joining the finished one.
+   */
+  private finished(key: string | undefined): void {
+    if (key !== undefined) this.inFlight.delete(key);
+    this.accepted -= 1;
+    if (this.accepted === 0 && this.idle.length > 0) {
+      const waiting = this.idle;
+      this.idle = [];
+      for (const resolve of waiting) resolve();
+    }
   }
 
   /** Runs `task` after the conversation's earlier events; events with no user run at once. */
@@ -126,40 +155,48 @@ export class Dispatcher {
     return result;
   }
 
+  /** Counts an outcome of `event`, and gives it back. */
+  private counted<O extends Outcome>(event: RbmEvent, outcome: O): O {
+    this.deps.telemetry.outcome(event.agentId, outcome.status);
+    return outcome;
+  }
+
+  /** Claims the event, runs what is left of it, releases it: the whole life of one accepted event. */
   private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
-    const { store, stats } = this.deps;
-    let claim: Claim | undefined;
+    const { store } = this.deps;
     try {
-      claim = key === undefined ? undefined : await store.claim(key);
-    } catch (error) {
-      this.deps.log.error({ err: error, agentId: event.agentId, eventId: event.id }, 'the dedupe store failed: answering 503, nothing dispatched');
-      return { status: 'storeUnavailable', message: (error as Error).message };
-    }
-    if (claim?.busy === true) {
-      stats.duplicate += 1;
-      return { status: 'busy' };
-    }
-    const attempt = claim?.attempt ?? 1;
-    const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
-    try {
-      const unrecorded: string[] = [];
-      const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
-      if (unrecorded.length > 0) {
-        const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
-        this.deps.log.error({ agentId: event.agentId, eventId: event.id, plugins: unrecorded }, message);
-        return { status: 'storeUnavailable', message };
+      let claim: Claim | undefined;
+      try {
+        claim = key === undefined ? undefined : await store.claim(key);
+      } catch (error) {
+        this.deps.log.error({ err: error, agentId: event.agentId, eventId: event.id }, 'the dedupe store failed: answering 503, nothing dispatched');
+        return this.counted(event, { status: 'storeUnavailable', message: (error as Error).message });
       }
-      stats[outcome.status === 'failedPermanently' ? 'failed' : outcome.status] += 1;
-      if (runtime.handlersFor('settled').length > 0) {
-        const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
-        const latencyMs = Date.now() - event.delivery.receivedAt;
-        await this.notify(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
+      if (claim?.busy === true) return this.counted(event, BUSY);
+      const attempt = claim?.attempt ?? 1;
+      const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
+      try {
+        const unrecorded: string[] = [];
+        const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
+        if (unrecorded.length > 0) {
+          const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
+          this.deps.log.error({ agentId: event.agentId, eventId: event.id, plugins: unrecorded }, message);
+          return this.counted(event, { status: 'storeUnavailable', message });
+        }
+        this.counted(event, outcome);
+        if (runtime.handlersFor('settled').length > 0) {
+          const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
+          const latencyMs = Date.now() - event.delivery.receivedAt;
+          await this.notify(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
+        }
+        return outcome;
+      } finally {
+        if (key !== undefined) {
+          await store.release(key).catch((error: unknown) => this.deps.log.warn({ err: error, eventId: event.id }, 'releasing an event failed; its lease will lapse'));
+        }
       }
-      return outcome;
     } finally {
-      if (key !== undefined) {
-        await store.release(key).catch((error: unknown) => this.deps.log.warn({ err: error, eventId: event.id }, 'releasing an event failed; its lease will lapse'));
-      }
+      this.finished(key);
     }
   }
 
@@ -171,18 +208,19 @@ export class Dispatcher {
     done: ReadonlySet<string> | undefined,
     delivery: DeliveryInfo,
     unrecorded: string[],
-  ): Promise<Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>> {
+  ): Promise<Finished> {
     const setupFailures = await runtime.ready();
     const groups = runtime.handlersFor(event.type);
     const errors: PluginError[] = [];
     for (const [plugin, error] of setupFailures) if (done === undefined || !done.has(plugin)) errors.push(new PluginError(plugin, error));
-    let scope: EventScope | undefined;
-    const metrics = this.deps.metrics;
+    let shared: SharedEventState | undefined;
+    const { telemetry } = this.deps;
+    const timed = telemetry.timesHandlers;
     const pending: Promise<void>[] = [];
     const records: Promise<void>[] = [];
     let ran = 0;
     const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
-      if (metrics !== undefined) metrics.observeHandler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
+      if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
       if (failure !== undefined) errors.push(failure);
       // A permanent failure is final too: a redelivery must not run that plugin again.
       if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
@@ -192,12 +230,12 @@ export class Dispatcher {
     for (const group of groups) {
       if (done !== undefined && done.has(group.key)) continue;
       ran += 1;
-      scope ??= this.scopeFor(runtime, event, delivery, event.type);
-      const ctx = new EventContext(scope, group.key);
-      const started = metrics === undefined ? 0 : performance.now();
+      shared ??= this.sharedFor(runtime, event, delivery, event.type);
+      const ctx = new EventContext(shared, group.key);
+      const started = timed ? performance.now() : 0;
       let result: Promise<void> | undefined;
       try {
-        result = runPluginHandlers(group, event, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+        result = runPluginHandlers(group, event, ctx, this.limit);
       } catch (error) {
         finish(group, started, error as PluginError);
         continue;
@@ -205,11 +243,11 @@ export class Dispatcher {
       if (result === undefined) finish(group, started);
       else pending.push(result.then(() => finish(group, started), (error: unknown) => finish(group, started, error as PluginError)));
     }
-    if (ran === 0 && errors.length === 0) return { status: delivery.redelivery ? 'duplicate' : 'handled' };
-    if (delivery.redelivery) this.deps.stats.redelivered += 1;
+    if (ran === 0 && errors.length === 0) return delivery.redelivery ? DUPLICATE : HANDLED;
+    if (delivery.redelivery) telemetry.redelivered();
     if (pending.length > 0) await Promise.all(pending);
     if (records.length > 0) await Promise.all(records);
-    if (errors.length === 0) return { status: 'handled' };
+    if (errors.length === 0) return HANDLED;
     const plugins = errors.map((e) => e.plugin);
     const permanent = errors.every((e) => isPermanent(e.cause));
     const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
@@ -228,6 +266,11 @@ export class Dispatcher {
    * Hands a notice (`failed`, `rejected`, `settled`) to the plugins subscribed to it; when none
    * is, `unheard` runs instead (the core logs it), so a notice is never silent. Notice
    * handlers' own failures are logged, never notified again.
+   *
+   * @example
+   * await dispatcher.notify(runtime, rejectedNotice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
+   *   log.warn('request rejected'),
+   * );
    */
   async notify(
     runtime: AgentRuntime,
@@ -242,13 +285,13 @@ export class Dispatcher {
       unheard?.();
       return;
     }
-    const scope = this.scopeFor(runtime, event, delivery, notice.type);
+    const shared = this.sharedFor(runtime, event, delivery, notice.type);
     const failed = (error: unknown) => this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
     const pending: Promise<void>[] = [];
     for (const group of groups) {
-      const ctx = new EventContext(scope, group.key);
+      const ctx = new EventContext(shared, group.key);
       try {
-        const result = runPluginHandlers(group, notice, ctx, this.deps.handlerTimeoutMs, (reason) => ctx.abort(reason));
+        const result = runPluginHandlers(group, notice, ctx, this.limit);
         if (result !== undefined) pending.push(result.catch(failed));
       } catch (error) {
         failed(error);
@@ -258,7 +301,7 @@ export class Dispatcher {
   }
 
   /** What every plugin's context shares for one event (or notice). */
-  private scopeFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string): EventScope {
+  private sharedFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string): SharedEventState {
     return {
       agentId: runtime.id,
       phone: event?.phone,

@@ -1,7 +1,4 @@
-import { SharedDeadlines, TIMED_OUT } from './deadline.js';
-
-/** Handler time limits, on one timer for all handlers in flight (precision 10 ms). */
-const limits = new SharedDeadlines(10);
+import { TIMED_OUT, type SharedDeadlines } from './deadline.js';
 import type { EventContext } from '../plugin/handler-context.js';
 
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
@@ -11,6 +8,13 @@ export type StoredHandler = (event: unknown, ctx: EventContext) => unknown;
 export interface PluginHandlers {
   readonly key: string;
   readonly handlers: readonly StoredHandler[];
+}
+
+/** How long one handler may run, and the bot's timer that keeps every such limit. */
+export interface HandlerLimit {
+  /** The bot's own deadlines (one timer for all its handlers in flight). */
+  readonly deadlines: SharedDeadlines;
+  readonly ms: number;
 }
 
 /** A handler ran past its time limit. Retryable: the redelivery runs it again. */
@@ -33,67 +37,47 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
- * Runs one plugin's handlers for one event in order, each bounded by `timeoutMs`. Handlers
- * that return no promise cost no promise and no timer: the result is then `undefined`, else a
+ * Runs one plugin's handlers for one event in order, each bounded by `limit`; past it,
+ * `ctx.signal` is aborted and the plugin fails with a {@link HandlerTimeoutError}. Handlers that
+ * return no promise cost no promise and no timer: the result is then `undefined`, else a
  * promise of the rest. A failure is a {@link PluginError}, thrown or rejected.
  *
  * @example
- * const pending = runPluginHandlers({ key: 'echo', handlers }, event, ctx, 10_000, abort);
+ * const limit = { deadlines: new SharedDeadlines(10), ms: 10_000 };
+ * const pending = runPluginHandlers({ key: 'echo', handlers }, event, ctx, limit);
  * if (pending !== undefined) await pending;
  */
-export function runPluginHandlers(
-  group: PluginHandlers,
-  event: unknown,
-  ctx: EventContext,
-  timeoutMs: number,
-  abort: (reason: Error) => void,
-): Promise<void> | undefined {
+export function runPluginHandlers(group: PluginHandlers, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
+  return runFrom(0, group, event, ctx, limit);
+}
+
+/** The loop itself, from handler `first` on: synchronous until a handler returns a promise. */
+function runFrom(first: number, group: PluginHandlers, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
   const { handlers } = group;
-  for (let i = 0; i < handlers.length; i += 1) {
+  for (let i = first; i < handlers.length; i += 1) {
     let result: unknown;
     try {
       result = handlers[i]!(event, ctx);
     } catch (error) {
       throw new PluginError(group.key, error);
     }
-    if (isThenable(result)) return finishAsync(group, event, ctx, timeoutMs, abort, result, i + 1);
+    // A throw inside `then` rejects the chain: sync failures of later handlers reject too.
+    if (isThenable(result)) return bounded(group, result, ctx, limit).then(() => runFrom(i + 1, group, event, ctx, limit));
   }
   return undefined;
 }
 
-/** Awaits a pending handler, then runs the rest one by one. */
-async function finishAsync(
-  group: PluginHandlers,
-  event: unknown,
-  ctx: EventContext,
-  timeoutMs: number,
-  abort: (reason: Error) => void,
-  pending: PromiseLike<unknown>,
-  next: number,
-): Promise<void> {
-  await bounded(group, pending, timeoutMs, abort);
-  for (let i = next; i < group.handlers.length; i += 1) {
-    let result: unknown;
-    try {
-      result = group.handlers[i]!(event, ctx);
-    } catch (error) {
-      throw new PluginError(group.key, error);
-    }
-    if (isThenable(result)) await bounded(group, result, timeoutMs, abort);
-  }
-}
-
 /** Waits for one handler within the time limit; past it, aborts `ctx.signal` and fails. */
-async function bounded(group: PluginHandlers, pending: PromiseLike<unknown>, timeoutMs: number, abort: (reason: Error) => void): Promise<void> {
+async function bounded(group: PluginHandlers, pending: PromiseLike<unknown>, ctx: EventContext, limit: HandlerLimit): Promise<void> {
   let outcome: unknown;
   try {
-    outcome = await limits.race(Promise.resolve(pending), timeoutMs);
+    outcome = await limit.deadlines.race(Promise.resolve(pending), limit.ms);
   } catch (error) {
     throw new PluginError(group.key, error);
   }
   if (outcome === TIMED_OUT) {
-    const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${timeoutMs} ms`);
-    abort(error);
+    const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${limit.ms} ms`);
+    ctx.abort(error);
     throw new PluginError(group.key, error);
   }
 }

@@ -78,8 +78,11 @@ export function toAgentMessage(input: ReplyInput): AgentMessage {
   return { contentMessage: input };
 }
 
-/** What every plugin's context for one event shares: built once per event. */
-export interface EventScope {
+/**
+ * What every plugin's context for one event (or notice) shares: built once per event, by the
+ * dispatcher. (Not to be confused with `agent.scope`, which says agent or partner.)
+ */
+export interface SharedEventState {
   readonly agentId: string;
   readonly phone: string | undefined;
   /** The user message's id, for `markRead`. */
@@ -101,7 +104,14 @@ export interface EventScope {
   readonly eventId: string | undefined;
 }
 
-/** The context one plugin's handlers get for one event: three fields, the rest made on use. */
+/**
+ * The context one plugin's handlers get for one event: three fields, the rest (logger, abort
+ * signal, session, reply ids) made on first use.
+ *
+ * @example
+ * const ctx = new EventContext(shared, 'echo'); // shared: built once per event by the dispatcher
+ * await handler(event, ctx);
+ */
 export class EventContext implements HandlerContext {
   private logger: Logger | undefined;
   private controller: AbortController | undefined;
@@ -111,32 +121,32 @@ export class EventContext implements HandlerContext {
   private sessionHandle: Session | undefined;
 
   constructor(
-    private readonly scope: EventScope,
+    private readonly shared: SharedEventState,
     private readonly plugin: string,
   ) {}
 
   get agentId(): string {
-    return this.scope.agentId;
+    return this.shared.agentId;
   }
 
   get phone(): string | undefined {
-    return this.scope.phone;
+    return this.shared.phone;
   }
 
   get delivery(): DeliveryInfo {
-    return this.scope.delivery;
+    return this.shared.delivery;
   }
 
   get client(): RbmClient {
-    return this.scope.client;
+    return this.shared.client;
   }
 
   get session(): Session {
-    return (this.sessionHandle ??= sessionFor(this.scope.sessions, `${this.scope.agentId}|${this.userPhone('session')}|${this.plugin}`));
+    return (this.sessionHandle ??= sessionFor(this.shared.sessions, `${this.shared.agentId}|${this.userPhone('session')}|${this.plugin}`));
   }
 
   get log(): Logger {
-    return (this.logger ??= this.scope.log.child({ plugin: this.plugin, event: this.scope.purpose, eventId: this.scope.eventId }));
+    return (this.logger ??= this.shared.log.child({ plugin: this.plugin, event: this.shared.purpose, eventId: this.shared.eventId }));
   }
 
   get signal(): AbortSignal {
@@ -156,10 +166,10 @@ export class EventContext implements HandlerContext {
   /** The id of this run's next send: stable across reruns of the same handler for the same event. */
   private nextId(): string {
     this.sends += 1;
-    const seed = this.scope.idSeed;
+    const seed = this.shared.idSeed;
     if (seed === undefined) return randomUUID();
     // One digest per handler run names all its sends: the n-th send is the digest with n mixed in.
-    this.idDigest ??= nameDigest(`${seed}|${this.plugin}|${this.scope.purpose}`);
+    this.idDigest ??= nameDigest(`${seed}|${this.plugin}|${this.shared.purpose}`);
     return nameUuid(this.idDigest, this.sends);
   }
 
@@ -169,7 +179,7 @@ export class EventContext implements HandlerContext {
   }
 
   async markRead(): Promise<void> {
-    const userMessageId = this.scope.userMessageId;
+    const userMessageId = this.shared.userMessageId;
     if (userMessageId === undefined) {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
@@ -183,7 +193,7 @@ export class EventContext implements HandlerContext {
   }
 
   private userPhone(method: string): string {
-    const phone = this.scope.phone;
+    const phone = this.shared.phone;
     if (phone === undefined) {
       throw new TypeError(`ctx.${method}: this event has no user phone number; expected a user message or user event`);
     }

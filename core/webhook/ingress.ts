@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import { decodeBase64 } from './base64.js';
 import { TIMED_OUT, type SharedDeadlines } from '../dispatch/deadline.js';
-import type { ResolvedWebhook } from '../config/config-schema.js';
+import type { ResolvedWebhook } from '../config/resolve-webhooks.js';
 import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
 import { HttpError } from '../errors.js';
@@ -14,8 +14,7 @@ import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from '../events
 import { parseEvent } from '../events/parse-event.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
-import type { BotMetrics } from '../ops/metrics.js';
-import type { BotStats } from '../ops/stats.js';
+import type { Telemetry } from '../ops/telemetry.js';
 
 /** A webhook ready to serve: its tokens prepared as HMAC keys once. */
 export interface Webhook extends ResolvedWebhook {
@@ -35,13 +34,13 @@ export function toWebhook(resolved: ResolvedWebhook): Webhook {
 export interface IngressDeps {
   readonly agents: AgentRegistry;
   readonly dispatcher: Dispatcher;
-  readonly stats: BotStats;
+  /** Counts requests, verifications, rejections and handshakes (stats and metrics both). */
+  readonly telemetry: Telemetry;
   readonly log: Logger;
   readonly signaturePolicy: 'reject' | 'acknowledge';
   readonly ackDeadlineMs: number;
   /** The ack deadlines of every push in flight, on one timer. */
   readonly deadlines: SharedDeadlines;
-  readonly metrics?: BotMetrics;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -69,8 +68,7 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
  */
 export function webhookHandler(hook: Webhook, deps: IngressDeps) {
   return async (ctx: Context): Promise<void> => {
-    deps.stats.received += 1;
-    deps.metrics?.countReceived(hook.path);
+    deps.telemetry.received(hook.path);
     const body = parseWebhookBody(ctx.request.body);
     if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
     return answerPush(ctx, hook, body, deps);
@@ -84,7 +82,7 @@ function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps
     reject(ctx, hook, 'bad_client_token', deps, undefined, true);
     return;
   }
-  deps.stats.handshakes += 1;
+  deps.telemetry.handshake();
   deps.log.info({ webhook: hook.path }, 'verification handshake answered');
   ctx.status = 200;
   ctx.type = 'text/plain';
@@ -98,9 +96,9 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   }
   const signature = ctx.headers['x-goog-signature'];
   const given = Array.isArray(signature) ? signature.join(',') : signature;
-  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, bytes);
-  if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, bytes);
-  deps.stats.verified += 1;
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, claimedAgent(bytes));
+  if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, claimedAgent(bytes));
+  deps.telemetry.verified();
 
   const data = decodeJsonObject(bytes);
   const delivery: Delivery = {
@@ -113,12 +111,12 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   };
   let event = parseEvent(data, delivery);
   if (hook.agentId !== undefined) {
-    if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, bytes);
+    if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, event.agentId.slice(0, 200));
     if (event.agentId === '') event = { ...event, agentId: hook.agentId };
   } else if (event.agentId === '') {
-    return reject(ctx, hook, 'missing_agent_id', deps, bytes);
+    return reject(ctx, hook, 'missing_agent_id', deps);
   }
-  deps.metrics?.countVerified(event.agentId);
+  deps.telemetry.verifiedFor(event.agentId);
   await answerOutcome(ctx, event, deps);
 }
 
@@ -170,9 +168,8 @@ function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {
   return data;
 }
 
-/** The agentId unverified data claims, for the notice only. */
-function claimedAgent(bytes: Uint8Array | undefined): string | undefined {
-  if (bytes === undefined) return undefined;
+/** The agentId unverified data claims, for the notice only: the one decode of data whose signature failed. */
+function claimedAgent(bytes: Uint8Array): string | undefined {
   try {
     const agentId = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { agentId?: unknown }).agentId;
     return typeof agentId === 'string' ? agentId.slice(0, 200) : undefined;
@@ -185,7 +182,7 @@ function claimedAgent(bytes: Uint8Array | undefined): string | undefined {
  * Refuses a request: counts it, tells the webhook owner's plugins (`rejected`), then answers
  * by policy. Only signature failures may be acknowledged with 200; a wrong handshake never is.
  */
-function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, bytes?: Uint8Array, handshake = false): void {
+function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, claimedAgentId?: string, handshake = false): void {
   const { status, message } = REJECTIONS[reason];
   const acknowledge = !handshake && status === 401 && deps.signaturePolicy === 'acknowledge';
   const notice: RejectedNotice = {
@@ -193,11 +190,10 @@ function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: Ingress
     reason,
     webhook: hook.path,
     status: acknowledge ? 200 : status,
-    claimedAgentId: claimedAgent(bytes),
+    claimedAgentId,
     receivedAt: Date.now(),
   };
-  deps.stats.rejected += 1;
-  deps.metrics?.countRejected(hook.path, reason);
+  deps.telemetry.rejected(hook.path, reason);
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
   deps.dispatcher
     .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
