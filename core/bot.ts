@@ -1,70 +1,30 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
-import Router from '@koa/router';
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
+import { validateConfig, type BotConfig } from './config/config-schema.js';
+import { resolveWebhooks } from './config/resolve-webhooks.js';
+import type { RbmClient } from './client/rbm-client.js';
+import { MemoryRbmClient } from './client/memory-rbm-client.js';
+import { agentControl, type AgentControl } from './dispatch/agent-control.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
-import { resolveAgentWebhook, resolveWebhooks, validateConfig, type AgentConfig, type BotConfig, type PluginSpec } from './config/config-schema.js';
-import type { DedupeStore } from './stores/dedupe-store.js';
 import { SharedDeadlines, TIMED_OUT, withinDeadline } from './dispatch/deadline.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { ConfigError, HttpError } from './errors.js';
-import { toWebhook, webhookHandler, type IngressDeps, type Webhook } from './webhook/ingress.js';
-import { answerClientError } from './webhook/parser-errors.js';
-import { liveness, readiness } from './webhook/health.js';
-import { HttpRbmClient } from './client/http-rbm-client.js';
-import { BotMetrics } from './ops/metrics.js';
-import { jsonBody } from './webhook/json-body.js';
-import { jsonErrors } from './webhook/json-errors.js';
+import { HttpError } from './errors.js';
 import { createLogger } from './ops/logger.js';
-import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
+import { BotMetrics } from './ops/metrics.js';
 import { multiProcessHint } from './ops/multi-process.js';
-import { MemoryRbmClient } from './client/memory-rbm-client.js';
-import type { RbmClient } from './client/rbm-client.js';
-import { MemorySessionStore, type SessionStore } from './stores/session-store.js';
-import { emptyStats, type BotStats } from './ops/stats.js';
+import type { BotStats } from './ops/stats.js';
+import { Telemetry } from './ops/telemetry.js';
+import { closeStores, openStores, unsharedStores, type BotStores } from './stores/bot-stores.js';
+import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
+import { MemorySessionStore } from './stores/session-store.js';
+import { WebhookServer, type Listening } from './webhook/http-server.js';
+import type { IngressDeps } from './webhook/ingress.js';
+import { jsonErrors } from './webhook/json-errors.js';
+import { WebhookRoutes } from './webhook/routes.js';
+import { WebhookTable } from './webhook/webhook-table.js';
 
-const ONE_MIB = 1024 * 1024;
-
-/** Where a listening bot can be reached. */
-export interface Listening {
-  readonly port: number;
-  readonly host: string;
-  /** e.g. `http://127.0.0.1:8080` */
-  readonly url: string;
-}
-
-/** Agents added, changed and removed while the bot runs. Changes apply from the next event. */
-export interface AgentControl {
-  /**
-   * Adds or replaces an agent. Its old plugin instances are torn down.
-   *
-   * @example
-   * bot.agents.set('shop@rbm.goog', { plugins: [keywords.with({ routes })] });
-   */
-  set(agentId: string, config: AgentConfig): void;
-  /**
-   * Removes an agent's config (and its own webhook); it falls back to the partner defaults.
-   *
-   * @example
-   * bot.agents.remove('shop@rbm.goog');
-   */
-  remove(agentId: string): boolean;
-  /**
-   * Replaces the partner-default plugins.
-   *
-   * @example
-   * bot.agents.setDefaults([logging, echo]);
-   */
-  setDefaults(plugins: readonly PluginSpec[]): void;
-  /**
-   * The keys of the plugins an agent runs now, by the precedence rule.
-   *
-   * @example
-   * bot.agents.pluginsOf('shop@rbm.goog'); // ['logging', 'keywords']
-   */
-  pluginsOf(agentId: string): string[];
-}
+export type { AgentControl, Listening };
 
 /** An RBM webhook server for any number of agents. Made by {@link createBot}. */
 export interface Bot {
@@ -100,175 +60,102 @@ export interface Bot {
  * });
  * await bot.listen(8080);
  */
-export function createBot(config: BotConfig): Bot {
-  validateConfig(config);
+export function createBot(given: BotConfig): Bot {
+  const config = validateConfig(given);
   const log = createLogger(config.logger);
-  const client = config.client ?? new MemoryRbmClient();
-  const store: DedupeStore = config.dedupe ?? new MemoryDedupeStore();
-  const sessions: SessionStore = config.sessions ?? new MemorySessionStore();
-  const stats = emptyStats();
+  const client: RbmClient = config.client ?? new MemoryRbmClient();
+  const stores: BotStores = { dedupe: config.dedupe ?? new MemoryDedupeStore(), sessions: config.sessions ?? new MemorySessionStore() };
   const metrics = config.metrics === false ? undefined : new BotMetrics();
-  const metricsPath = config.metrics === false ? '' : (config.metrics?.path ?? '/metrics');
-  if (metrics !== undefined && client instanceof HttpRbmClient) client.observe((call) => metrics.countOutbound(call.method, call.status));
-  const agents = new AgentRegistry({ client, log, registry: config.registry });
-  agents.setDefaults(config.partner?.plugins ?? []);
-  for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) agents.set(agentId, agentConfig);
+  const telemetry = new Telemetry(metrics);
+  if (metrics !== undefined) client.observe?.((call) => telemetry.outbound(call.method, call.status));
+
+  const registry = new AgentRegistry({ client, log, registry: config.registry });
+  registry.setDefaults(config.partner?.plugins ?? []);
+  for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) registry.set(agentId, agentConfig);
+  const table = new WebhookTable(resolveWebhooks(config));
+
   const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
-  const dispatcher = new Dispatcher({ store, client, log, stats, handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000, maxInFlight: config.maxInFlight ?? 1_000, sessions, metrics });
-  const deps: IngressDeps = {
-    agents,
+  const dispatcher = new Dispatcher({
+    store: stores.dedupe,
+    client,
+    log,
+    telemetry,
+    handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000,
+    // Handler time limits on this bot's own timer (precision 10 ms), shared with no other bot.
+    handlerDeadlines: new SharedDeadlines(10),
+    maxInFlight: config.maxInFlight ?? 1_000,
+    sessions: stores.sessions,
+  });
+  const ingress: IngressDeps = {
+    agents: registry,
     dispatcher,
-    stats,
+    telemetry,
     log,
     signaturePolicy: config.signaturePolicy ?? 'reject',
     ackDeadlineMs,
     deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
-    metrics,
   };
-  const parseBody = jsonBody(config.bodyLimit ?? ONE_MIB);
-  const errors = jsonErrors(log);
-
-  const hooks = new Map<string, Webhook>(resolveWebhooks(config).map((hook) => [hook.path, toWebhook(hook)]));
   let closing = false;
-  const refuseWhileClosing: Middleware = async (ctx, next) => {
-    if (!closing) return next();
-    ctx.set('Connection', 'close');
-    throw new HttpError(503, 'shutting_down', 'this server is shutting down; expected a redelivery to another one', { 'Retry-After': '5' });
-  };
-  let routes: Middleware = buildRoutes();
+  const routes = new WebhookRoutes(table, ingress, {
+    log,
+    bodyLimit: config.bodyLimit ?? 1024 * 1024,
+    metrics,
+    metricsPath: config.metrics === false ? '' : (config.metrics?.path ?? '/metrics'),
+    health: config.health,
+    stores,
+    isClosing: () => closing,
+  });
+  const server = new WebhookServer(callback(), config.server);
 
-  function buildRoutes(): Middleware {
-    const router = new Router();
-    if (metrics !== undefined) {
-      router.get(metricsPath, async (ctx) => {
-        ctx.type = metrics.registry.contentType;
-        ctx.body = await metrics.registry.metrics();
-      });
-    }
-    if (config.health !== false) {
-      router.get(config.health?.live ?? '/healthz', liveness());
-      router.get(config.health?.ready ?? '/readyz', readiness(store, () => closing));
-    }
-    for (const hook of hooks.values()) {
-      const handle = webhookHandler(hook, deps);
-      // One middleware, not four composed layers: each layer costs a promise per request.
-      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => handle(ctx)))));
-      router.all(hook.path, errors, () => {
-        throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
-      });
-    }
-    return router.routes() as Middleware;
+  function callback(): RequestListener {
+    const app = new Koa();
+    app.silent = true;
+    app.use(jsonErrors(log));
+    app.use(routes.middleware());
+    app.use(() => {
+      throw new HttpError(404, 'not_found', `no webhook here; expected POST to one of: ${table.paths().join(', ')}`);
+    });
+    return app.callback();
   }
 
-  let server: Server | undefined;
   let shutdown: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing = true;
+    const deadline = config.shutdownTimeoutMs ?? 25_000;
+    await server.close(async () => {
+      if ((await withinDeadline(dispatcher.drain(), deadline)) === TIMED_OUT) {
+        log.warn({ unfinished: dispatcher.inFlightCount }, `handlers still running after ${deadline} ms; shutting down anyway`);
+      }
+    });
+    await registry.close();
+    await closeStores(stores, log);
+  }
 
-  const bot: Bot = {
+  return {
     log,
     client,
-    middleware: () => (ctx, next) => routes(ctx, next),
-    callback() {
-      const app = new Koa();
-      app.silent = true;
-      app.use(errors);
-      app.use(bot.middleware());
-      app.use(() => {
-        throw new HttpError(404, 'not_found', `no webhook here; expected POST to one of: ${[...hooks.keys()].join(', ')}`);
-      });
-      return app.callback();
+    agents: agentControl(registry, table, () => routes.rebuild()),
+    middleware: () => routes.middleware(),
+    callback,
+    async listen(port, host) {
+      warnIfUnshared(stores, log);
+      await openStores(stores, log);
+      return server.listen(port, host);
     },
-    async listen(port = 0, host?: string) {
-      if (server !== undefined) throw new Error('bot.listen(): already listening; expected one listen per bot');
-      const timeouts = config.server ?? {};
-      const headersTimeout = timeouts.headersTimeoutMs ?? 15_000;
-      server = createServer(
-        {
-          headersTimeout,
-          requestTimeout: Math.max(timeouts.requestTimeoutMs ?? 30_000, headersTimeout),
-          // How often those two are checked (Node's default is 30 s).
-          connectionsCheckingInterval: Math.min(1_000, headersTimeout),
-          // A webhook does not need Host; without this, Node answers its absence with a bare 400.
-          requireHostHeader: false,
-        },
-        bot.callback(),
-      );
-      server.on('clientError', answerClientError);
-      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs ?? 65_000;
-      const hint = multiProcessHint();
-      if (hint !== undefined && store instanceof MemoryDedupeStore) {
-        log.warn(
-          `SEVERAL PROCESSES (${hint}) BUT THE DEDUPE STORE IS IN MEMORY: a duplicate or redelivery reaching another process ` +
-            'will be handled twice. Give every process one shared store: dedupe: new RedisDedupeStore({ url: process.env.REDIS_URL })',
-        );
-      }
-      try {
-        await store.open?.();
-      } catch (error) {
-        log.error({ err: error }, 'the dedupe store is unreachable: pushes are answered 503 and /readyz fails until it answers');
-      }
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, host, () => resolve());
-      });
-      const address = server.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return { port: address.port, host: address.address, url: `http://${shownHost}:${address.port}` };
-    },
-    close() {
-      shutdown ??= (async () => {
-        closing = true;
-        const open = server;
-        const closed = open === undefined ? Promise.resolve() : new Promise<void>((resolve) => open.close(() => resolve()));
-        // A connection busy now goes idle later: sweep until all are gone.
-        const sweep = open === undefined ? undefined : setInterval(() => open.closeIdleConnections(), 25);
-        open?.closeIdleConnections();
-        const deadline = config.shutdownTimeoutMs ?? 25_000;
-        if ((await withinDeadline(dispatcher.drain(), deadline)) === TIMED_OUT) {
-          log.warn({ unfinished: dispatcher.inFlightCount }, `handlers still running after ${deadline} ms; shutting down anyway`);
-        }
-        if ((await withinDeadline(closed, 2_000)) === TIMED_OUT) open?.closeAllConnections();
-        clearInterval(sweep);
-        await agents.close();
-        await store.close?.();
-        await sessions.close?.();
-      })();
-      return shutdown;
-    },
-    agents: {
-      set(agentId, agentConfig) {
-        validateConfig({ agents: { [agentId]: agentConfig } });
-        const hook = agentConfig.webhook === undefined ? undefined : toWebhook(resolveAgentWebhook(agentId, agentConfig.webhook));
-        const taken = hook === undefined ? undefined : hooks.get(hook.path);
-        if (taken !== undefined && taken.agentId !== agentId) {
-          throw new ConfigError(`agents.${agentId}.webhook.path: "${hook!.path}" is already served; expected a free path`);
-        }
-        agents.set(agentId, agentConfig);
-        if (dropWebhookOf(agentId) || hook !== undefined) {
-          if (hook !== undefined) hooks.set(hook.path, hook);
-          routes = buildRoutes();
-        }
-      },
-      remove(agentId) {
-        const removed = agents.remove(agentId);
-        if (dropWebhookOf(agentId)) routes = buildRoutes();
-        return removed;
-      },
-      setDefaults: (plugins) => agents.setDefaults(plugins),
-      pluginsOf: (agentId) => agents.pluginKeysFor(agentId),
-    },
-    webhooks: () => [...hooks.keys()],
-    stats: () => ({ ...stats }),
+    close: () => (shutdown ??= close()),
+    webhooks: () => table.paths(),
+    stats: () => telemetry.stats(),
   };
+}
 
-  function dropWebhookOf(agentId: string): boolean {
-    for (const [path, hook] of hooks) {
-      if (hook.agentId === agentId) {
-        hooks.delete(path);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  return bot;
+/** Several processes with stores of their own would each handle a duplicate: say so loudly. */
+function warnIfUnshared(stores: BotStores, log: Logger): void {
+  const hint = multiProcessHint();
+  const unshared = unsharedStores(stores);
+  if (hint === undefined || unshared.length === 0) return;
+  log.warn(
+    `SEVERAL PROCESSES (${hint}) BUT ${unshared.join(' AND ').toUpperCase()} ${unshared.length > 1 ? 'ARE' : 'IS'} IN THIS PROCESS ONLY: ` +
+      'a duplicate or redelivery reaching another process will be handled twice, and conversation state will differ. ' +
+      'Give every process shared stores: dedupe: new RedisDedupeStore({ url }), sessions: new RedisSessionStore({ url })',
+  );
 }

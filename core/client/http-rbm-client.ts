@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SharedDeadlines } from '../dispatch/deadline.js';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } from 'undici';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
 import { isE164 } from './phone.js';
 import { googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
-import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
+import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
@@ -35,7 +35,7 @@ export interface HttpRbmClientOptions {
    * The undici dispatcher calls go through. Default: one keep-alive Agent per client, so
    * messages reuse connections instead of opening one each.
    */
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: UndiciDispatcher;
 }
 
 function checkPhone(phone: string): string {
@@ -45,9 +45,6 @@ function checkPhone(phone: string): string {
   return phone;
 }
 
-/** Every client's call time limits, on one timer (precision 10 ms). */
-const callLimits = new SharedDeadlines(10);
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retry-After as ms: delta-seconds or an HTTP date. */
@@ -56,17 +53,6 @@ function retryAfterMs(header: string | undefined, now = Date.now()): number | un
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** One HTTP attempt of the client, for metrics and tracing. */
-export interface CallRecord {
-  readonly method: string;
-  /** The API path, phone numbers masked. */
-  readonly path: string;
-  /** HTTP status, or 0 when no answer came. */
-  readonly status: number;
-  readonly durationMs: number;
-  readonly attempt: number;
 }
 
 interface Call {
@@ -94,19 +80,21 @@ interface Call {
 export class HttpRbmClient implements RbmClient {
   readonly baseUrl: string;
   private readonly auth: AccessTokenProvider;
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatcher: UndiciDispatcher;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly baseMs: number;
   private readonly maxMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly observers = new Set<(call: CallRecord) => void>();
+  /** This client's call time limits, on one timer (precision 10 ms) that runs only while calls are out. */
+  private readonly callLimits = new SharedDeadlines(10);
 
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
     this.baseUrl = base.replace(/\/+$/, '');
     this.auth = options.auth ?? googleAuth();
-    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+    this.dispatcher = options.dispatcher ?? new UndiciAgent({ keepAliveTimeout: 30_000, connections: 128 });
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.baseMs = options.backoff?.baseMs ?? 200;
@@ -198,7 +186,7 @@ export class HttpRbmClient implements RbmClient {
       const started = performance.now();
       // undici's own timeouts tick about once a second: the limit is kept here instead.
       const controller = new AbortController();
-      const cancel = callLimits.schedule(this.timeoutMs, () => controller.abort());
+      const cancel = this.callLimits.schedule(this.timeoutMs, () => controller.abort());
       try {
         const response = await request(url, { method: call.method, headers, body: payload, dispatcher: this.dispatcher, signal: controller.signal });
         status = response.statusCode;

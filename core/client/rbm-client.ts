@@ -23,6 +23,17 @@ export type UploadRequest =
   | { readonly agentId: string; readonly data: Uint8Array; readonly contentType: string }
   | { readonly agentId: string; readonly fileUrl: string; readonly thumbnailUrl?: string };
 
+/** One HTTP attempt of a client, for metrics and tracing. */
+export interface CallRecord {
+  readonly method: string;
+  /** The API path, phone numbers masked. */
+  readonly path: string;
+  /** HTTP status, or 0 when no answer came. */
+  readonly status: number;
+  readonly durationMs: number;
+  readonly attempt: number;
+}
+
 /** What `users:batchGet` answers. */
 export interface BatchCapabilities {
   readonly reachableUsers: readonly string[];
@@ -48,4 +59,12 @@ export interface RbmClient {
   batchGetCapabilities(request: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities>;
   /** Hands a file to Google; resolves with its name (`files/…`) for `uploadedRbmFile`. */
   uploadFile(request: UploadRequest): Promise<{ readonly name: string }>;
+  /**
+   * Calls `observer` after every call that reached the network (the bot counts them in its
+   * metrics); returns a function that stops it. Clients that make no HTTP calls omit it.
+   *
+   * @example
+   * const stop = client.observe?.((call) => console.log(call.method, call.status));
+   */
+  observe?(observer: (call: CallRecord) => void): () => void;
 }

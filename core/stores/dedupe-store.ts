@@ -26,6 +26,11 @@ export interface DedupeStore {
   complete(key: string, pluginKey: string): Promise<void>;
   /** Ends the claim taken by {@link DedupeStore.claim}. */
   release(key: string): Promise<void>;
+  /**
+   * True when several processes see the same entries (Redis). A bot started as one of several
+   * processes warns loudly when its store is not shared: duplicates would run twice.
+   */
+  readonly shared?: boolean;
   /** Connects; `bot.listen()` waits for it (and logs, without failing, when it cannot). */
   open?(): Promise<void>;
   /** Resolves when the store answers, rejects when it does not: readiness asks this. */

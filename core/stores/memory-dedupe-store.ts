@@ -28,6 +28,7 @@ const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
  * createBot({ ..., dedupe: new MemoryDedupeStore({ max: 10_000 }) });
  */
 export class MemoryDedupeStore implements DedupeStore {
+  readonly shared = false;
   private readonly entries: LRUCache<string, Entry>;
 
   constructor(options: MemoryDedupeStoreOptions = {}) {

@@ -48,6 +48,7 @@ return 1`;
  * createBot({ ...config, dedupe: new RedisDedupeStore({ url: process.env.REDIS_URL }) });
  */
 export class RedisDedupeStore implements DedupeStore {
+  readonly shared = true;
   readonly redis: Redis;
   private readonly prefix: string;
   private readonly ttlMs: number;

@@ -9,6 +9,7 @@ import type { SessionStore } from './session-store.js';
  * createBot({ ...config, sessions: new RedisSessionStore({ url: process.env.REDIS_URL }) });
  */
 export class RedisSessionStore implements SessionStore {
+  readonly shared = true;
   readonly redis: Redis;
   private readonly prefix: string;
   private readonly ownsClient: boolean;
@@ -35,6 +36,10 @@ export class RedisSessionStore implements SessionStore {
 
   async delete(key: string): Promise<void> {
     await guarded(this.redis, 'delete a session', () => this.redis.del(this.prefix + key));
+  }
+
+  async ping(): Promise<void> {
+    await guarded(this.redis, 'answer PING', () => this.redis.ping());
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,13 @@ export interface SessionStore {
   /** Stores `value` for `ttlMs`. */
   set(key: string, value: unknown, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** True when several processes see the same sessions (Redis). */
+  readonly shared?: boolean;
+  /** Connects; `bot.listen()` waits for it (and logs, without failing, when it cannot). */
+  open?(): Promise<void>;
+  /** Resolves when the store answers, rejects when it does not: readiness asks this. */
+  ping?(): Promise<void>;
+  /** Frees resources; called by `bot.close()`. */
   close?(): Promise<void>;
 }
 
@@ -19,6 +26,7 @@ export interface SessionStore {
  * createBot({ ...config, sessions: new MemorySessionStore({ max: 50_000 }) });
  */
 export class MemorySessionStore implements SessionStore {
+  readonly shared = false;
   private readonly entries: LRUCache<string, { value: string }>;
 
   constructor(options: { max?: number } = {}) {

@@ -1,8 +1,5 @@
 import type { Middleware } from 'koa';
-import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
-import type { DedupeStore } from '../stores/dedupe-store.js';
-
-const PING_TIMEOUT_MS = 1_000;
+import { storeProblem, type BotStores } from '../stores/bot-stores.js';
 
 /**
  * Liveness: the process serves requests.
@@ -17,23 +14,15 @@ export function liveness(): Middleware {
 }
 
 /**
- * Readiness: the process should get traffic (not shutting down, its dedupe store answers).
- * Answers JSON; not ready is 503.
+ * Readiness: the process should get traffic (not shutting down, its dedupe and session
+ * stores answer). Answers JSON; not ready is 503.
  *
  * @example
- * router.get('/readyz', readiness(store, () => closing));
+ * router.get('/readyz', readiness({ dedupe, sessions }, () => closing));
  */
-export function readiness(store: DedupeStore, isClosing: () => boolean): Middleware {
+export function readiness(stores: BotStores, isClosing: () => boolean): Middleware {
   return async (ctx) => {
-    let problem: string | undefined;
-    if (isClosing()) problem = 'shutting down';
-    else if (store.ping !== undefined) {
-      try {
-        if ((await withinDeadline(store.ping(), PING_TIMEOUT_MS)) === TIMED_OUT) throw new Error(`no answer within ${PING_TIMEOUT_MS} ms`);
-      } catch (error) {
-        problem = `the dedupe store does not answer: ${(error as Error).message}`;
-      }
-    }
+    const problem = isClosing() ? 'shutting down' : await storeProblem(stores);
     if (problem === undefined) {
       ctx.body = { status: 'ready' };
     } else {

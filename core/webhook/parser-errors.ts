@@ -19,9 +19,9 @@ function answerFor(code: string | undefined): { status: number; error: string; m
  * client) with a JSON error body like every other refusal, then closes the connection.
  *
  * @example
- * server.on('clientError', answerClientError);
+ * server.on('clientError', answerParserError);
  */
-export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+export function answerParserError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createBot, MemoryDedupeStore, RedisDedupeStore } from 'rbmkit';
+import { createBot, MemoryDedupeStore, RedisDedupeStore, RedisSessionStore } from 'rbmkit';
 import { multiProcessHint } from '../../core/ops/multi-process.js';
 
 describe('several processes', () => {
@@ -14,7 +14,7 @@ describe('several processes', () => {
     expect(multiProcessHint({ RBMKIT_INSTANCES: '2' }, false)).to.equal('RBMKIT_INSTANCES=2');
   });
 
-  it('with the in-memory dedupe store, make start-up warn loudly; with a shared store, not', async () => {
+  it('with stores in memory, make start-up warn loudly, naming each; with shared stores, not', async () => {
     const logs: string[] = [];
     const logger = pino(new Writable({ write: (chunk, _e, done) => void (logs.push(chunk.toString()), done()) }));
     process.env.RBMKIT_INSTANCES = '3';
@@ -22,9 +22,19 @@ describe('several processes', () => {
       const memory = createBot({ logger, partner: { clientToken: 'T' }, dedupe: new MemoryDedupeStore() });
       await memory.listen(0, '127.0.0.1');
       await memory.close();
-      expect(logs.join('')).to.include('SEVERAL PROCESSES (RBMKIT_INSTANCES=3) BUT THE DEDUPE STORE IS IN MEMORY');
+      expect(logs.join('')).to.include('SEVERAL PROCESSES (RBMKIT_INSTANCES=3) BUT THE DEDUPE STORE AND THE SESSION STORE ARE IN THIS PROCESS ONLY');
       logs.length = 0;
-      const shared = createBot({ logger, partner: { clientToken: 'T' }, dedupe: new RedisDedupeStore({ prefix: 'rbmkit-test:warn:' }) });
+      const half = createBot({ logger, partner: { clientToken: 'T' }, dedupe: new RedisDedupeStore({ prefix: 'rbmkit-test:warn:' }) });
+      await half.listen(0, '127.0.0.1');
+      await half.close();
+      expect(logs.join('')).to.include('BUT THE SESSION STORE IS IN THIS PROCESS ONLY');
+      logs.length = 0;
+      const shared = createBot({
+        logger,
+        partner: { clientToken: 'T' },
+        dedupe: new RedisDedupeStore({ prefix: 'rbmkit-test:warn:' }),
+        sessions: new RedisSessionStore({ prefix: 'rbmkit-test:warn:' }),
+      });
       await shared.listen(0, '127.0.0.1');
       await shared.close();
       expect(logs.join('')).not.to.include('SEVERAL PROCESSES');

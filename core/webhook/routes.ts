@@ -1,0 +1,89 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { HttpError } from '../errors.js';
+import type { BotMetrics } from '../ops/metrics.js';
+import type { BotStores } from '../stores/bot-stores.js';
+import { liveness, readiness } from './health.js';
+import { webhookHandler, type IngressDeps } from './ingress.js';
+import { jsonBody } from './json-body.js';
+import { jsonErrors } from './json-errors.js';
+import type { WebhookTable } from './webhook-table.js';
+
+export interface RouteOptions {
+  readonly log: Logger;
+  /** Largest accepted body, in bytes. */
+  readonly bodyLimit: number;
+  /** Prometheus metrics, served at `metricsPath`; undefined serves none. */
+  readonly metrics: BotMetrics | undefined;
+  readonly metricsPath: string;
+  readonly health: false | { readonly live?: string; readonly ready?: string } | undefined;
+  readonly stores: BotStores;
+  /** True once the bot is shutting down: pushes get 503, readiness fails. */
+  readonly isClosing: () => boolean;
+}
+
+/**
+ * The bot's HTTP routes: one POST per webhook of the table (JSON errors, 503 while closing,
+ * body parsing, then the webhook handler), 405 for other methods on a webhook, metrics and
+ * health. `rebuild()` after the table changed.
+ *
+ * @example
+ * const routes = new WebhookRoutes(table, ingressDeps, options);
+ * app.use(routes.middleware());
+ */
+export class WebhookRoutes {
+  private current: Middleware;
+  private readonly errors: Middleware;
+  private readonly parseBody: Middleware;
+
+  constructor(
+    private readonly table: WebhookTable,
+    private readonly deps: IngressDeps,
+    private readonly options: RouteOptions,
+  ) {
+    this.errors = jsonErrors(options.log);
+    this.parseBody = jsonBody(options.bodyLimit);
+    this.current = this.build();
+  }
+
+  /** Serves the routes as they are now; other paths fall through to `next`. */
+  middleware(): Middleware {
+    return (ctx, next) => this.current(ctx, next);
+  }
+
+  /** Builds the routes again from the table (a webhook was added or removed). */
+  rebuild(): void {
+    this.current = this.build();
+  }
+
+  private build(): Middleware {
+    const { metrics, metricsPath, health, stores, isClosing } = this.options;
+    const { errors, parseBody } = this;
+    const router = new Router();
+    if (metrics !== undefined) {
+      router.get(metricsPath, async (ctx) => {
+        ctx.type = metrics.registry.contentType;
+        ctx.body = await metrics.registry.metrics();
+      });
+    }
+    if (health !== false) {
+      router.get(health?.live ?? '/healthz', liveness());
+      router.get(health?.ready ?? '/readyz', readiness(stores, isClosing));
+    }
+    const refuseWhileClosing: Middleware = async (ctx, next) => {
+      if (!isClosing()) return next();
+      ctx.set('Connection', 'close');
+      throw new HttpError(503, 'shutting_down', 'this server is shutting down; expected a redelivery to another one', { 'Retry-After': '5' });
+    };
+    for (const hook of this.table.values()) {
+      const handle = webhookHandler(hook, this.deps);
+      // One middleware, not four composed layers: each layer costs a promise per request.
+      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => handle(ctx)))));
+      router.all(hook.path, errors, () => {
+        throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
+      });
+    }
+    return router.routes() as Middleware;
+  }
+}
