@@ -1,31 +1,19 @@
 /**
  * rbmkit: a framework for Google RCS Business Messaging agents.
- * This file is the whole public surface; nothing else is imported by users.
+ *
+ * This file is the whole public surface of `rbmkit`; nothing else is imported by users.
+ * Building blocks for writing your own transport or tooling (signature checks, event parsing,
+ * the event-name table) live in `rbmkit/advanced`; test helpers in `rbmkit/testing`;
+ * first-party plugins in `rbmkit/plugins`.
  */
+
+// ── Commonly used: a bot, its plugins, its events ──────────────────────────────────────────
 export { createBot, type Bot, type AgentControl, type Listening } from './bot.js';
 export { stopOnSignals } from './ops/stop-on-signals.js';
-export type { AgentConfig, BotConfig, PluginSpec, WebhookConfig } from './config/config-schema.js';
-export { validateConfig } from './config/config-schema.js';
-export { loadConfigFile, type FileConfig } from './config/config-file.js';
-export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
-export type { TokenInput, TokenSource } from './config/tokens.js';
-
-export { definePlugin, isPlugin, isPluginUse, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin/define-plugin.js';
-export { PluginRegistry } from './plugin/plugin-registry.js';
+export { definePlugin, isPlugin, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin/define-plugin.js';
 export type { HandlerContext, DeliveryInfo, ReplyInput } from './plugin/handler-context.js';
-export { toAgentMessage } from './plugin/handler-context.js';
-
-export {
-  EVENT_GROUPS,
-  EVENT_NAMES,
-  NOTICE_NAMES,
-  UMBRELLA_NAMES,
-  isSubscribableName,
-  type EventName,
-  type NoticeName,
-  type SubscribableName,
-  type UmbrellaName,
-} from './events/event-names.js';
+export type { Session } from './stores/session-store.js';
+export { EVENT_NAMES, type EventName, type NoticeName, type SubscribableName, type UmbrellaName } from './events/event-names.js';
 export type {
   Delivery,
   EventMap,
@@ -40,19 +28,23 @@ export type {
   UserFileInfo,
   UserMessage,
 } from './events/event-types.js';
-export { parseEvent } from './events/parse-event.js';
 
-export { signData, verifySignature, signingKey } from './webhook/signature.js';
-export { safeEqual } from './webhook/safe-equal.js';
-export { E164_PATTERN, isE164, maskPhone } from './client/phone.js';
-
-export { ConfigError, HttpError, PermanentError, isPermanent } from './errors.js';
+// ── Errors a plugin throws or a caller catches ─────────────────────────────────────────────
+export { ConfigError, PermanentError, isPermanent } from './errors.js';
 export { HandlerTimeoutError, PluginError } from './dispatch/run-handlers.js';
 
-export type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './client/rbm-client.js';
-export { HttpRbmClient, RBM_API_URL, type CallRecord, type HttpRbmClientOptions } from './client/http-rbm-client.js';
-export { BotMetrics } from './ops/metrics.js';
-export { googleAuth, noAuth, staticToken, RBM_SCOPE, type AccessTokenProvider } from './client/rbm-auth.js';
+// ── Messages: builders and RBM's limits ────────────────────────────────────────────────────
+export { messages, suggestions, type CardInput } from './client/message-builders.js';
+export { MessageLimitError, RBM_LIMITS } from './client/message-limits.js';
+export type * from './client/agent-message.js';
+export { maskPhone } from './client/phone.js';
+
+// ── The RBM API: clients, credentials, typed errors ────────────────────────────────────────
+export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './client/rbm-client.js';
+export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
+export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
+export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
+export { googleAuth, noAuth, staticToken, type AccessTokenProvider } from './client/rbm-auth.js';
 export {
   AgentNotAllowedError,
   InvalidRequestError,
@@ -64,17 +56,23 @@ export {
   UnsupportedByDeviceError,
   UserNotReachableError,
 } from './client/rbm-api-errors.js';
-export { checkMessage, MessageLimitError, RBM_LIMITS } from './client/message-limits.js';
-export { messages, suggestions, type CardInput } from './client/message-builders.js';
-export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
-export type * from './client/agent-message.js';
 
+// ── Stores: dedupe and sessions, in memory or shared through Redis ─────────────────────────
 export type { Claim, DedupeStore } from './stores/dedupe-store.js';
+export type { SessionStore } from './stores/session-store.js';
 export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './stores/memory-dedupe-store.js';
+export { MemorySessionStore } from './stores/session-store.js';
 export { RedisDedupeStore, type RedisDedupeStoreOptions } from './stores/redis-dedupe-store.js';
-export { MemorySessionStore, sessionFor, type Session, type SessionStore } from './stores/session-store.js';
 export { RedisSessionStore } from './stores/redis-session-store.js';
 export type { RedisConnectionOptions } from './stores/redis-connection.js';
 export { StoreUnavailableError } from './stores/store-errors.js';
+
+// ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
+export { validateConfig, type AgentConfig, type BotConfig, type ParsedBotConfig, type PluginSpec, type WebhookConfig } from './config/config-schema.js';
+export { loadConfigFile, type FileConfig } from './config/config-file.js';
+export type { TokenInput, TokenSource } from './config/tokens.js';
+export { PluginRegistry } from './plugin/plugin-registry.js';
+
+// ── Operations ─────────────────────────────────────────────────────────────────────────────
 export type { BotStats } from './ops/stats.js';
-export { createLogger, type Logger } from './ops/logger.js';
+export type { Logger } from './ops/logger.js';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // rbmkit: run agents from a config file, chat with an agent locally, replay a push.
 import { parseArgs } from 'node:util';
-import { isE164, LOCAL_DEV_TOKEN } from 'rbmkit';
+import { LOCAL_DEV_TOKEN } from 'rbmkit';
+import { isE164 } from 'rbmkit/advanced';
 import { runChat } from './chat.js';
 import { sendFixture } from './send.js';
 import { runStart } from './start.js';

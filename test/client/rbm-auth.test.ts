@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { GoogleAuth, UserRefreshClient } from 'google-auth-library';
-import { googleAuth, HttpRbmClient, messages, RBM_SCOPE } from 'rbmkit';
+import { googleAuth, HttpRbmClient, messages } from 'rbmkit';
+import { RBM_SCOPE } from 'rbmkit/advanced';
 import { FakeRbmApi } from 'rbmkit/testing';
 
 /** A loopback OAuth2 token endpoint that counts the tokens it hands out. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { definePlugin, EVENT_NAMES, isSubscribableName } from 'rbmkit';
+import { definePlugin, EVENT_NAMES } from 'rbmkit';
+import { isSubscribableName } from 'rbmkit/advanced';
 import { payloads, startTestBot } from 'rbmkit/testing';
 
 describe('event names', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseEvent, type Delivery } from 'rbmkit';
+import type { Delivery } from 'rbmkit';
+import { parseEvent } from 'rbmkit/advanced';
 
 const delivery = (attributes: Record<string, string> = {}): Delivery => ({ attributes, webhook: '/webhook', receivedAt: 0 });
 const user = { agentId: 'a@rbm.goog', senderPhoneNumber: '+12223334444', messageId: 'M1', sendTime: '2025-01-01T00:00:00Z' };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { safeEqual } from 'rbmkit';
+import { safeEqual } from '../../core/webhook/safe-equal.js';
 import { decodeBase64 } from '../../core/webhook/base64.js';
 
 describe('decodeBase64', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { signData, signingKey, verifySignature } from 'rbmkit';
+import { signData, signingKey, verifySignature } from 'rbmkit/advanced';
 
 // PLATFORM.md section 3: the independently checked test vector.
 const TOKEN = 'SJENCPGJESMGUFPY';

@@ -1,0 +1,21 @@
+/**
+ * rbmkit/advanced: the building blocks under `createBot`, for tooling and transports of your
+ * own (an Express adapter, a relay, a replay script). A bot built with `createBot` never
+ * needs them. These are stable, but more of them may change between minor versions than in
+ * `rbmkit`.
+ */
+
+// ── Verifying pushes as Google signs them ──────────────────────────────────────────────────
+export { signData, verifySignature, signingKey } from './webhook/signature.js';
+
+// ── Turning decoded push data into typed events ────────────────────────────────────────────
+export { parseEvent } from './events/parse-event.js';
+export { EVENT_GROUPS, NOTICE_NAMES, UMBRELLA_NAMES, isSubscribableName } from './events/event-names.js';
+
+// ── Checking what the RBM API would refuse ─────────────────────────────────────────────────
+export { checkMessage } from './client/message-limits.js';
+export { E164_PATTERN, isE164 } from './client/phone.js';
+export { RBM_SCOPE } from './client/rbm-auth.js';
+
+// ── The bot's logger, for tools that want the same redaction ───────────────────────────────
+export { createLogger, REDACTED_PATHS } from './ops/logger.js';
