@@ -15,7 +15,7 @@ export type { HandlerContext, DeliveryInfo, ReplyInput } from './plugin/handler-
 export type { Session } from './stores/session-store.js';
 export { EVENT_NAMES, type EventName, type NoticeName, type SubscribableName, type UmbrellaName } from './events/event-names.js';
 export type {
-  Delivery,
+  PushInfo,
   EventMap,
   EventOf,
   FailedNotice,

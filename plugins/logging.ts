@@ -36,7 +36,7 @@ export const logging = definePlugin<LoggingOptions>({
         {
           kind: e.type,
           eventId: e.id,
-          pushId: e.delivery.pushId,
+          pushId: e.push.pushId,
           phone: maskPhone(e.phone),
           attempt: n.attempt,
           latencyMs: n.latencyMs,

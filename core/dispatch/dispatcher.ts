@@ -174,7 +174,7 @@ export class Dispatcher {
       }
       if (claim?.busy === true) return this.counted(event, BUSY);
       const attempt = claim?.attempt ?? 1;
-      const delivery: DeliveryInfo = { pushId: event.delivery.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
+      const delivery: DeliveryInfo = { pushId: event.push.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
       try {
         const unrecorded: string[] = [];
         const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
@@ -186,7 +186,7 @@ export class Dispatcher {
         this.counted(event, outcome);
         if (runtime.handlersFor('settled').length > 0) {
           const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
-          const latencyMs = Date.now() - event.delivery.receivedAt;
+          const latencyMs = Date.now() - event.push.receivedAt;
           await this.notify(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
         }
         return outcome;

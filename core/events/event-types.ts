@@ -1,7 +1,7 @@
 import type { EVENT_GROUPS, EventName } from './event-names.js';
 
-/** Where a push came from: the unsigned envelope around the signed data. Hints only. */
-export interface Delivery {
+/** Where a push came from (`event.push`): the unsigned envelope around the signed data. Hints only. */
+export interface PushInfo {
   /** Pub/Sub's id of this delivery (`message.messageId`). */
   readonly pushId?: string;
   readonly publishTime?: string;
@@ -66,7 +66,7 @@ export interface CommonFields<N extends EventName> {
   readonly sendTime?: string;
   /** The signed document exactly as decoded: unknown fields are never dropped. */
   readonly raw: Readonly<Record<string, unknown>>;
-  readonly delivery: Delivery;
+  readonly push: PushInfo;
 }
 
 /** The event named `N`. */

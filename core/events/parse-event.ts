@@ -1,4 +1,4 @@
-import type { Delivery, RbmEvent, UserFileInfo } from './event-types.js';
+import type { PushInfo, RbmEvent, UserFileInfo } from './event-types.js';
 import { EVENT_GROUPS, type EventName } from './event-names.js';
 import { isJsonObject as isObject } from './json-value.js';
 
@@ -98,11 +98,11 @@ function classify(data: Json, attributes: Readonly<Record<string, string>>): Cla
  * known kind becomes an `unknown` event that keeps the raw payload. Nothing is dropped.
  *
  * @example
- * const event = parseEvent({ agentId: 'a@rbm.goog', senderPhoneNumber: '+1222', text: 'hi' }, delivery);
+ * const event = parseEvent({ agentId: 'a@rbm.goog', senderPhoneNumber: '+1222', text: 'hi' }, push);
  * event.type; // 'text'
  */
-export function parseEvent(data: Json, delivery: Delivery): RbmEvent {
-  const event: Classified = classify(data, delivery.attributes) ?? {
+export function parseEvent(data: Json, push: PushInfo): RbmEvent {
+  const event: Classified = classify(data, push.attributes) ?? {
     type: 'unknown',
     phone: str(data.senderPhoneNumber) ?? str(data.phoneNumber),
   };
@@ -118,6 +118,6 @@ export function parseEvent(data: Json, delivery: Delivery): RbmEvent {
   event.eventId = eventId;
   event.sendTime = str(data.sendTime);
   event.raw = data;
-  event.delivery = delivery;
+  event.push = push;
   return event as unknown as RbmEvent;
 }

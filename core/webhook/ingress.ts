@@ -10,7 +10,7 @@ import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject } from '../events/json-value.js';
-import type { Delivery, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
+import type { PushInfo, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
 import { parseEvent } from '../events/parse-event.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
@@ -101,7 +101,7 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   deps.telemetry.verified();
 
   const data = decodeJsonObject(bytes);
-  const delivery: Delivery = {
+  const pushInfo: PushInfo = {
     pushId: push.messageId,
     publishTime: push.publishTime,
     subscription: push.subscription,
@@ -109,7 +109,7 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
     webhook: hook.path,
     receivedAt: Date.now(),
   };
-  let event = parseEvent(data, delivery);
+  let event = parseEvent(data, pushInfo);
   if (hook.agentId !== undefined) {
     if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, event.agentId.slice(0, 200));
     if (event.agentId === '') event = { ...event, agentId: hook.agentId };

@@ -82,7 +82,7 @@ describe('ingress (real HTTP on loopback)', () => {
       const { agent, event } = rec.seen[0]!;
       expect(agent).to.equal('AGENT_ID');
       expect(event).to.include({ type: 'text', text: 'Hello, world!', phone: '+12223334444', id: 'MESSAGE_ID', sendTime: '2018-12-31T15:01:23.045123456Z' });
-      expect(event.delivery).to.include({ pushId: '1', webhook: '/webhook', subscription: 'projects/p/subscriptions/s' });
+      expect(event.push).to.include({ pushId: '1', webhook: '/webhook', subscription: 'projects/p/subscriptions/s' });
     });
 
     it('accepts a push signed with any of the webhook\'s tokens', async () => {
