@@ -70,8 +70,7 @@ export function createBot(given: BotConfig): Bot {
   if (metrics !== undefined) client.observe?.((call) => telemetry.outbound(call.method, call.status));
 
   const registry = new AgentRegistry({ client, log, registry: config.registry });
-  registry.setDefaults(config.partner?.plugins ?? []);
-  for (const [agentId, agentConfig] of Object.entries(config.agents ?? {})) registry.set(agentId, agentConfig);
+  registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
   const table = new WebhookTable(resolveWebhooks(config));
 
   const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
@@ -94,6 +93,7 @@ export function createBot(given: BotConfig): Bot {
     signaturePolicy: config.signaturePolicy ?? 'reject',
     ackDeadlineMs,
     deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
+    exposeErrors: config.exposeErrors === true,
   };
   let closing = false;
   const routes = new WebhookRoutes(table, ingress, {
@@ -113,7 +113,8 @@ export function createBot(given: BotConfig): Bot {
     app.use(jsonErrors(log));
     app.use(routes.middleware());
     app.use(() => {
-      throw new HttpError(404, 'not_found', `no webhook here; expected POST to one of: ${table.paths().join(', ')}`);
+      // Which paths are webhooks is nobody's business but the program's (bot.webhooks()).
+      throw new HttpError(404, 'not_found', "no route here; expected POST to this server's webhook path");
     });
     return app.callback();
   }

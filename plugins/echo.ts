@@ -1,17 +1,38 @@
-import { ConfigError, definePlugin, type EventOf } from 'rbmkit';
+import { definePlugin, type EventOf } from 'rbmkit';
+import { z } from 'zod';
 
 /** The user messages echo can answer. */
 export const ECHO_KINDS = ['text', 'suggestion', 'location', 'file'] as const;
 export type EchoKind = (typeof ECHO_KINDS)[number];
 
-export interface EchoOptions {
-  /** Put before every answer. Default: none. */
-  readonly prefix?: string;
-  /** Which user messages to answer. Default: all four. */
-  readonly kinds?: readonly EchoKind[];
-  /** Mark each message read before answering. Default: true. */
-  readonly markRead?: boolean;
-}
+const KINDS_ERROR = `expected a list of some of: ${ECHO_KINDS.join(', ')}`;
+const given = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value) ?? typeof value);
+
+/** Echo's options, checked when the bot is created. */
+const echoOptions = z.strictObject(
+  {
+    /** Put before every answer. Default: none. */
+    prefix: z.string({ error: (issue) => `expected a text to put before every answer, got ${given(issue.input)}` }).default(''),
+    /** Which user messages to answer. Default: all four. */
+    kinds: z
+      .array(z.enum(ECHO_KINDS, { error: (issue) => `expected one of ${ECHO_KINDS.join(', ')}, got ${given(issue.input)}` }), {
+        error: (issue) => `${KINDS_ERROR}, got ${given(issue.input)}`,
+      })
+      .readonly()
+      .default(ECHO_KINDS),
+    /** Mark each message read before answering. Default: true. */
+    markRead: z.boolean({ error: (issue) => `expected true or false, got ${given(issue.input)}` }).default(true),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown option ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}; expected only: prefix, kinds, markRead`
+        : `expected an object of options (prefix, kinds, markRead), got ${given(issue.input)}`,
+  },
+);
+
+/** Echo's options, as given to `echo.with()`. */
+export type EchoOptions = z.input<typeof echoOptions>;
 
 const MAX_TEXT = 3072;
 
@@ -33,17 +54,10 @@ const describe = {
  * @example
  * createBot({ partner: { clientToken, plugins: [echo.with({ prefix: 'echo: ', kinds: ['text'] })] } });
  */
-export const echo = definePlugin<EchoOptions>({
+export const echo = definePlugin({
   name: 'echo',
-  setup(agent, options) {
-    const kinds = options.kinds ?? ECHO_KINDS;
-    for (const kind of kinds) {
-      if (!ECHO_KINDS.includes(kind)) {
-        throw new ConfigError(`echo.kinds: unknown kind "${String(kind)}"; expected some of: ${ECHO_KINDS.join(', ')}`);
-      }
-    }
-    const prefix = options.prefix ?? '';
-    const markRead = options.markRead ?? true;
+  options: echoOptions,
+  setup(agent, { prefix, kinds, markRead }) {
     const answering = new Set<string>(kinds);
 
     agent.on('message', async (event, ctx) => {

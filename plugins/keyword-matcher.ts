@@ -66,22 +66,20 @@ export class KeywordMatcher<R extends RouteCondition = RouteCondition> {
     field = 'routes',
   ) {
     routes.forEach((route, index) => {
-      const at = `${field}[${index}]`;
+      const at = `${field}.${index}`;
       if ('match' in route) {
         for (const phrase of list(route.match)) {
           const folded = normalizeText(phrase);
           if (folded === '') throw new ConfigError(`${at}.match: expected words with letters or digits, got ${JSON.stringify(phrase)}`);
           const taken = this.phrases.get(folded);
           if (taken !== undefined) {
-            throw new ConfigError(`${at}.match: "${phrase}" is already matched by ${field}[${taken}]; expected each word or phrase once`);
+            throw new ConfigError(`${at}.match: "${phrase}" is already matched by ${field}.${taken}; expected each word or phrase once`);
           }
           this.phrases.set(folded, index);
           this.longest = Math.max(this.longest, folded.split(' ').length);
         }
       } else if ('pattern' in route) {
-        const fold = route.fold ?? false;
-        if (typeof fold !== 'boolean') throw new ConfigError(`${at}.fold: expected true or false, got ${JSON.stringify(fold)}`);
-        this.patterns.push({ index, regex: compile(route.pattern, `${at}.pattern`), fold });
+        this.patterns.push({ index, regex: compile(route.pattern, `${at}.pattern`), fold: route.fold === true });
       } else if ('postback' in route) {
         for (const data of list(route.postback)) {
           if (this.postbacks.has(data)) throw new ConfigError(`${at}.postback: "${data}" is already routed; expected each postbackData once`);
@@ -147,11 +145,11 @@ export class KeywordMatcher<R extends RouteCondition = RouteCondition> {
   }
 }
 
-/** A route's pattern as a RegExp: a string is compiled with the `u` flag; `g` and `y` are dropped (they make matching stateful). */
+/**
+ * A route's pattern as a RegExp: a string is compiled with the `u` flag; `g` and `y` are
+ * dropped (they make matching stateful). Its type is checked by the keywords options schema.
+ */
 function compile(source: RegExp | string, at: string): RegExp {
-  if (typeof source !== 'string' && !(source instanceof RegExp)) {
-    throw new ConfigError(`${at}: expected a RegExp or a string, got ${source === null ? 'null' : typeof source}`);
-  }
   try {
     return typeof source === 'string' ? new RegExp(source, 'u') : new RegExp(source.source, source.flags.replace(/[gy]/g, ''));
   } catch (error) {

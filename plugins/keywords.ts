@@ -1,4 +1,5 @@
 import { ConfigError, definePlugin, suggestions, type EventOf, type HandlerContext, type ReplyInput } from 'rbmkit';
+import { z } from 'zod';
 import { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
 import { normalizeText, sentText } from './normalize-text.js';
 
@@ -59,12 +60,126 @@ function spellings(word: string): Set<string> {
   return forms;
 }
 
+const given = (value: unknown): string => {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'function') return 'a function';
+  if (value instanceof RegExp) return String(value);
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `expected ${what}, got ${given(issue.input)}` });
+/** A strict object whose mistakes name the keys that would have been valid. */
+const options = <S extends z.core.$ZodLooseShape>(what: string, shape: S) => {
+  const keys = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}; expected only: ${keys}`
+        : `expected ${what} (${keys}), got ${given(issue.input)}`,
+  });
+};
+const isFunction = (value: unknown) => typeof value === 'function';
+const bool = z.boolean(expected('true or false'));
+const words = (what: string) => z.union([z.string(), z.array(z.string()).readonly()], expected(`${what}, or a list of them`));
+const reply = z.custom<ReplyInput>(
+  (value) => typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+  expected('a reply: a text, a content message or an AgentMessage'),
+);
+const action = {
+  /** What to answer: a text, a content message or an AgentMessage. */
+  reply: reply.optional(),
+  /** Reply chips added to `reply`. */
+  chips: z.array(z.string(expected('a chip text')), expected('a list of chip texts')).readonly().optional(),
+  /** Called instead of replying: `(event, ctx, match)`. */
+  handle: z.custom<RouteAction['handle']>(isFunction, expected('a function (event, ctx, match)')).optional(),
+};
+
+/** Adds an issue unless the action has exactly one of `reply` and `handle`, and chips only with a reply. */
+function checkAction(value: { reply?: unknown; handle?: unknown; chips?: unknown }, ctx: z.RefinementCtx): void {
+  if ((value.reply === undefined) === (value.handle === undefined)) {
+    const got = value.reply === undefined ? 'neither' : 'both';
+    ctx.addIssue({ code: 'custom', message: `expected "reply" (a text or message, with optional "chips") or "handle" (a function), got ${got}` });
+  } else if (value.chips !== undefined && value.reply === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['chips'], message: 'expected "chips" only with "reply"; a handler sends its own' });
+  }
+}
+
+const CONDITIONS = ['match', 'pattern', 'postback'] as const;
+const routeSchema = options('a route', {
+  /** Words or phrases, matched anywhere in the folded text. */
+  match: words('a word or phrase').optional(),
+  /** A regular expression (a string is compiled with the `u` flag). */
+  pattern: z.union([z.instanceof(RegExp), z.string()], expected('a RegExp or a string')).optional(),
+  /** Match `pattern` against the folded text. */
+  fold: bool.optional(),
+  /** A chip's postbackData, exactly. */
+  postback: words('a postbackData').optional(),
+  ...action,
+  /** Take over a STOP/START word on purpose. */
+  overridesOptOut: bool.optional(),
+}).superRefine((route, ctx) => {
+  const conditions = CONDITIONS.filter((key) => route[key] !== undefined);
+  if (conditions.length !== 1) {
+    const got = conditions.length === 0 ? 'none' : conditions.map((key) => `"${key}"`).join(' and ');
+    ctx.addIssue({ code: 'custom', message: `expected one of "match" (words or phrases), "pattern" (a regular expression) or "postback", got ${got}` });
+  }
+  if (route.fold !== undefined && route.pattern === undefined) ctx.addIssue({ code: 'custom', path: ['fold'], message: 'expected "fold" only with a "pattern"' });
+  checkAction(route, ctx);
+});
+
+/** The options of `keywords`, checked when the bot is created: shapes first, then the routes as setup builds them. */
+const keywordsOptions = options('an object of options', {
+  routes: z.array(routeSchema, expected('a list of routes, e.g. [{ match: "menu", reply: "..." }]')).readonly().optional(),
+  fallback: options('a fallback action', action).superRefine(checkAction).optional(),
+  optOut: options('opt-out options', {
+    stopWords: z.array(z.string(expected('a word')), expected('a list of words')).readonly().optional(),
+    startWords: z.array(z.string(expected('a word')), expected('a list of words')).readonly().optional(),
+    stopReply: reply.optional(),
+    startReply: reply.optional(),
+    onStop: z.custom<OptOutOptions['onStop']>(isFunction, expected('a function (phone, ctx)')).optional(),
+    onStart: z.custom<OptOutOptions['onStart']>(isFunction, expected('a function (phone, ctx)')).optional(),
+  }).optional(),
+}).superRefine((parsed, ctx) => {
+  try {
+    compileRoutes(parsed as KeywordsOptions, 'routes');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+}) as unknown as z.ZodType<KeywordsOptions, KeywordsOptions>;
+
+/**
+ * What setup builds from the routes: the matcher, and the opt-out words no route takes by
+ * accident. Throws a ConfigError naming the route (`field.index`) otherwise.
+ */
+function compileRoutes(options: KeywordsOptions, field: string) {
+  const routes = options.routes ?? [];
+  const matcher = new KeywordMatcher(routes, field);
+  const optOut = options.optOut ?? {};
+  const stopList = optOut.stopWords ?? DEFAULT_STOP_WORDS;
+  const startList = optOut.startWords ?? DEFAULT_START_WORDS;
+  for (const word of [...stopList, ...startList]) {
+    for (const spelling of spellings(word)) {
+      const index = matcher.wouldMatch(spelling);
+      if (index !== undefined && routes[index]!.overridesOptOut !== true) {
+        throw new ConfigError(
+          `${field}.${index}: matches the opt-out word "${normalizeText(word)}", which the built-in STOP/START handling answers; ` +
+            'expected another word, or overridesOptOut: true to take it over on purpose',
+        );
+      }
+    }
+  }
+  return { routes, matcher, optOut, stopWords: new Set(stopList.map(normalizeText)), startWords: new Set(startList.map(normalizeText)) };
+}
+
 /**
  * Routes texts and chip taps: words and phrases (matched ignoring case, accents and
  * punctuation), regular expressions (matched on the text as sent, captures handed to the
  * handler; `fold: true` to match the folded text instead), postbackData values, and one
  * fallback. STOP/START words are answered first by built-in opt-out handling, which a route
- * can only take over on purpose (`overridesOptOut: true`).
+ * can only take over on purpose (`overridesOptOut: true`). Options are checked when the bot is
+ * created: a malformed route, a phrase listed twice, a broken pattern or a route shadowing
+ * STOP fails `createBot`, naming the route.
  *
  * @example
  * keywords.with({
@@ -77,27 +192,11 @@ function spellings(word: string): Set<string> {
  *   fallback: { reply: 'Type MENU to see the menu.' },
  * })
  */
-export const keywords = definePlugin<KeywordsOptions>({
+export const keywords = definePlugin({
   name: 'keywords',
+  options: keywordsOptions,
   setup(agent, options) {
-    const routes = options.routes ?? [];
-    const matcher = new KeywordMatcher(routes, 'keywords.routes');
-    const optOut = options.optOut ?? {};
-    const stopList = optOut.stopWords ?? DEFAULT_STOP_WORDS;
-    const startList = optOut.startWords ?? DEFAULT_START_WORDS;
-    const stopWords = new Set(stopList.map(normalizeText));
-    const startWords = new Set(startList.map(normalizeText));
-    for (const word of [...stopList, ...startList]) {
-      for (const spelling of spellings(word)) {
-        const index = matcher.wouldMatch(spelling);
-        if (index !== undefined && routes[index]!.overridesOptOut !== true) {
-          throw new ConfigError(
-            `keywords.routes[${index}]: matches the opt-out word "${normalizeText(word)}", which the built-in STOP/START handling answers; ` +
-              'expected another word, or overridesOptOut: true to take it over on purpose',
-          );
-        }
-      }
-    }
+    const { routes, matcher, optOut, stopWords, startWords } = compileRoutes(options, 'keywords.routes');
     const overridden = (text: string) => {
       const index = matcher.wouldMatch(text);
       return index !== undefined && routes[index]!.overridesOptOut === true;

@@ -1,14 +1,31 @@
-import { ConfigError, definePlugin, maskPhone, type Logger } from 'rbmkit';
+import { definePlugin, maskPhone, type Logger } from 'rbmkit';
+import { z } from 'zod';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 
-export interface LoggingOptions {
-  /** Level of the line logged per event. Failures log at `error` (`warn` when permanent), rejections at `warn`. Default `info`. */
-  readonly level?: LogLevel;
-  /** A pino logger of your own. Default: the bot's. */
-  readonly logger?: Logger;
-}
+const given = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value) ?? typeof value);
+const isLogger = (value: unknown): value is Logger =>
+  typeof value === 'object' && value !== null && typeof (value as Logger).child === 'function' && typeof (value as Logger).isLevelEnabled === 'function';
+
+/** The options of `logging`, checked when the bot is created. */
+const loggingOptions = z.strictObject(
+  {
+    /** Level of the line logged per event. Failures log at `error` (`warn` when permanent), rejections at `warn`. Default `info`. */
+    level: z.enum(LEVELS, { error: (issue) => `expected one of ${LEVELS.join(', ')}, got ${given(issue.input)}` }).default('info'),
+    /** A pino logger of your own. Default: the bot's. */
+    logger: z.custom<Logger>(isLogger, { error: 'expected a pino logger (with child and isLevelEnabled)' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown option ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}; expected only: level, logger`
+        : `expected an object of options (level, logger), got ${given(issue.input)}`,
+  },
+);
+
+/** The options of `logging`, as given to `logging.with()`. */
+export type LoggingOptions = z.input<typeof loggingOptions>;
 
 /**
  * One structured pino line per event (agent, kind, ids, masked phone, attempt, latency,
@@ -19,13 +36,11 @@ export interface LoggingOptions {
  * @example
  * createBot({ partner: { clientToken, plugins: [logging.with({ level: 'debug' })] } });
  */
-export const logging = definePlugin<LoggingOptions>({
+export const logging = definePlugin({
   name: 'logging',
+  options: loggingOptions,
   setup(agent, options) {
-    const level = options.level ?? 'info';
-    if (!LEVELS.includes(level)) {
-      throw new ConfigError(`logging.level: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-    }
+    const level = options.level;
     const log = options.logger === undefined ? agent.log : options.logger.child({ agentId: agent.id });
 
     agent.on('settled', (n) => {

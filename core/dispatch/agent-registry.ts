@@ -3,6 +3,7 @@ import { AgentRuntime, PARTNER_SCOPE_ID } from './agent-runtime.js';
 import type { AgentConfig, PluginSpec } from '../config/config-schema.js';
 import type { PluginUse } from '../plugin/define-plugin.js';
 import { toPluginUses } from '../plugin/plugin-uses.js';
+import { ConfigError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
 
@@ -22,8 +23,9 @@ interface RegistryDeps {
  * Which plugins each agent runs, and its runtime. The rule, RBM's own precedence for agent
  * and partner webhooks: an agent with its own `plugins` gets exactly that list (after the
  * partner defaults if it sets `extendDefaults`); every other agent, configured or not, gets
- * the partner defaults. Plugin lists are resolved (names looked up, keys checked) when they are
- * set, never on the request path.
+ * the partner defaults. Plugin lists are resolved (names looked up, keys checked, options
+ * checked against each plugin's schema and parsed) when they are set, never on the request
+ * path: a bad list throws a ConfigError and changes nothing.
  */
 export class AgentRegistry {
   private defaults: readonly PluginUse[] = [];
@@ -51,6 +53,32 @@ export class AgentRegistry {
     this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true });
     const runtime = this.runtimes.get(agentId);
     if (runtime !== undefined) this.retire(agentId, runtime);
+  }
+
+  /**
+   * Sets the partner defaults and every configured agent at once (at start-up), reporting the
+   * mistakes of every plugin list together in one ConfigError rather than the first list's.
+   *
+   * @example
+   * registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
+   */
+  configure(defaults: readonly PluginSpec[], agents: Readonly<Record<string, AgentConfig>>): void {
+    const errors: ConfigError[] = [];
+    const collect = (apply: () => void) => {
+      try {
+        apply();
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        errors.push(error);
+      }
+    };
+    collect(() => this.setDefaults(defaults));
+    for (const [agentId, config] of Object.entries(agents)) collect(() => this.set(agentId, config));
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      const lines = errors.flatMap((error) => error.message.replace(/^invalid rbmkit config:\n/, '').split('\n').map((line) => line.trim()));
+      throw new ConfigError(`invalid rbmkit config:\n  ${lines.join('\n  ')}`);
+    }
   }
 
   /** Forgets an agent's config: it falls back to the partner defaults. */

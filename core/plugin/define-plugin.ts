@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { EventMap } from '../events/event-types.js';
 import type { SubscribableName } from '../events/event-names.js';
 import type { HandlerContext } from './handler-context.js';
@@ -34,10 +35,19 @@ export interface Agent {
   on<N extends SubscribableName>(name: N, handler: Handler<N>): this;
 }
 
-/** A plugin: a name and a `setup` run once per agent that uses it. */
-export interface Plugin<O = Record<string, unknown>> {
+/**
+ * A plugin: a name and a `setup` run once per agent that uses it. `O` is what `setup` receives,
+ * `I` what `.with()` takes (they differ when an options schema applies defaults or transforms).
+ */
+export interface Plugin<O = Record<string, unknown>, I = O> {
   readonly name: string;
-  /** Subscribes handlers for one agent; may return a teardown. Options are those given, else `{}`. */
+  /**
+   * The schema the options are checked against when the bot is created (and when agents or
+   * defaults change): a mistake throws a ConfigError there, never on an event. `setup` receives
+   * the parsed options, defaults applied. Undefined: options are passed as given.
+   */
+  readonly options?: z.core.$ZodType<O, I>;
+  /** Subscribes handlers for one agent; may return a teardown. Options are those given (parsed by `options`), else `{}`. */
   setup(agent: Agent, options: O): void | Teardown | Promise<void | Teardown>;
   /**
    * Uses the plugin with options; `as` names this use when one agent uses a plugin twice.
@@ -45,49 +55,75 @@ export interface Plugin<O = Record<string, unknown>> {
    * @example
    * plugins: [echo.with({ prefix: 'echo: ' })]
    */
-  with(options: O, as?: string): PluginUse<O>;
+  with(options: I, as?: string): PluginUse<O, I>;
 }
 
 /** A plugin of any options, as lists and registries hold them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyPlugin = Plugin<any>;
+export type AnyPlugin = Plugin<any, any>;
 
-/** A plugin with its options, as listed in an agent's or the partner's `plugins`. */
-export interface PluginUse<O = unknown> {
-  readonly plugin: Plugin<O>;
-  readonly options: O;
+/**
+ * A plugin with its options, as listed in an agent's or the partner's `plugins`. The options
+ * are those given to `.with()`; the bot checks them against the plugin's schema when it is
+ * created, and hands `setup` the parsed ones.
+ */
+export interface PluginUse<O = unknown, I = O> {
+  readonly plugin: Plugin<O, I>;
+  readonly options: I;
   /** Unique within one agent: the plugin's name unless given with `as`. */
   readonly key: string;
 }
 
 /**
  * Defines a plugin. `setup` runs once per agent, lazily on that agent's first event, so state
- * created in it never leaks between agents.
+ * created in it never leaks between agents. Give `options` a zod schema to have the options
+ * checked when the bot is created: `setup` then receives the schema's output (defaults applied),
+ * typed from it.
  *
  * @example
  * export const greeter = definePlugin({
  *   name: 'greeter',
- *   setup(agent, options: { greeting?: string }) {
- *     agent.on('subscribe', (e, ctx) => ctx.reply(options.greeting ?? 'Welcome!'));
+ *   options: z.strictObject({ greeting: z.string().default('Welcome!') }),
+ *   setup(agent, options) {                       // options: { greeting: string }
+ *     agent.on('subscribe', (e, ctx) => ctx.reply(options.greeting));
  *   },
  * });
  */
-export function definePlugin<O = Record<string, unknown>>(definition: {
+export function definePlugin<O = Record<string, unknown>, I = O>(definition: {
   name: string;
+  /** A zod schema of the options (zod 4, classic or mini). */
+  options?: z.core.$ZodType<O, I>;
   setup: (agent: Agent, options: O) => void | Teardown | Promise<void | Teardown>;
-}): Plugin<O> {
+}): Plugin<O, unknown extends I ? O : I> {
+  type With = unknown extends I ? O : I;
   if (typeof definition.name !== 'string' || definition.name === '') {
     throw new TypeError('definePlugin: expected a non-empty string "name"');
   }
   if (typeof definition.setup !== 'function') {
     throw new TypeError(`definePlugin(${definition.name}): expected "setup" to be a function`);
   }
-  const plugin: Plugin<O> = {
+  const schema = definition.options;
+  if (schema !== undefined && !isSchema(schema)) {
+    throw new TypeError(`definePlugin(${definition.name}): expected "options" to be a zod 4 schema, e.g. z.object({ … }), got ${describeValue(schema)}`);
+  }
+  const plugin: Plugin<O, With> = {
     name: definition.name,
+    ...(schema === undefined ? {} : { options: schema as z.core.$ZodType<O, With> }),
     setup: definition.setup,
     with: (options, as) => ({ plugin, options, key: as ?? definition.name }),
   };
   return Object.freeze(plugin);
+}
+
+/** A zod 4 schema (classic or mini) carries its internals under `_zod`. */
+function isSchema(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { _zod?: unknown })._zod === 'object';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object that is not a zod schema' : typeof value;
 }
 
 /**

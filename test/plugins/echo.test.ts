@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ConfigError, createBot } from 'rbmkit';
 import { echo } from 'rbmkit/plugins';
 import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
 
@@ -42,11 +43,28 @@ describe('echo plugin', () => {
     expect(t.client.sent.map((s) => (s.kind === 'message' ? s.message.contentMessage.text : s.event.eventType))).to.deep.equal(['echo: hi']);
   });
 
-  it('refuses an unknown kind, naming the valid ones', async () => {
-    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [echo.with({ kinds: ['txt' as 'text'] })] } });
-    const response = await t.push(payloads.text({ text: 'x' }));
-    expect(response.status).to.equal(500);
-    expect(t.client.sent).to.have.length(0);
+  it('refuses an unknown kind when the bot is created, naming the valid ones', async () => {
+    const config = { partner: { clientToken: TOKEN, plugins: [echo.with({ kinds: ['text', 'txt' as 'text'] })] } };
+    expect(() => createBot({ logger: false, ...config })).to.throw(
+      ConfigError,
+      'partner.plugins.0 (echo): kinds.1: expected one of text, suggestion, location, file, got "txt"',
+    );
+    let failed: unknown;
+    await startTestBot(config).catch((error: unknown) => (failed = error));
+    expect(failed).to.be.instanceOf(ConfigError);
+  });
+
+  it('refuses options of the wrong type, and an unknown option, all at once', () => {
+    const bad = echo.with({ prefix: 1, kinds: 'text', markread: false } as never);
+    expect(() => createBot({ logger: false, partner: { clientToken: TOKEN, plugins: [bad] } }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.equals(
+        'invalid rbmkit config:\n' +
+          '  partner.plugins.0 (echo): prefix: expected a text to put before every answer, got 1\n' +
+          '  partner.plugins.0 (echo): kinds: expected a list of some of: text, suggestion, location, file, got "text"\n' +
+          '  partner.plugins.0 (echo): unknown option "markread"; expected only: prefix, kinds, markRead',
+      );
   });
 
   it('keeps an echo within the text limit', async () => {
