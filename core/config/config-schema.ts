@@ -132,6 +132,11 @@ export const botConfigSchema = settings({
       error: 'expected false, or {"live"?: "/healthz", "ready"?: "/readyz"}',
     })
     .optional(),
+  /**
+   * Dev and tests only: error answers carry which plugin failed and its error message. Never in
+   * production: answers would leak internals. Default false.
+   */
+  exposeErrors: z.boolean({ error: 'expected true or false' }).optional(),
   /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
   shutdownTimeoutMs: positive.optional(),
   /** Timeouts of the server `listen()` starts, against slow clients. */

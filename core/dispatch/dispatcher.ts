@@ -16,10 +16,10 @@ export type Outcome =
   | { readonly status: 'handled' }
   /** Seen before and nothing was left to do. */
   | { readonly status: 'duplicate' }
-  /** Some plugins failed; a redelivery runs only those again. */
-  | { readonly status: 'failed'; readonly plugins: readonly string[] }
+  /** Some plugins failed; a redelivery runs only those again. `errors`: what each threw (see {@link failedOutcome}). */
+  | { readonly status: 'failed'; readonly plugins: readonly string[]; readonly errors: readonly PluginError[] }
   /** Every failure was permanent: reported, and not worth a redelivery. */
-  | { readonly status: 'failedPermanently'; readonly plugins: readonly string[] }
+  | { readonly status: 'failedPermanently'; readonly plugins: readonly string[]; readonly errors: readonly PluginError[] }
   /** Another process is handling this event right now. */
   | { readonly status: 'busy' }
   /** Too many events in flight in this process: refused before any work. */
@@ -43,6 +43,9 @@ export interface DispatcherDeps {
   readonly sessions: SessionStore;
 }
 
+/** An outcome whose plugins failed. */
+export type FailedOutcome = Extract<Outcome, { status: 'failed' | 'failedPermanently' }>;
+
 type Finished = Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>;
 
 // The outcomes with nothing but a status, made once: the hot path allocates none.
@@ -63,6 +66,20 @@ export function dedupeKey(event: RbmEvent): string | undefined {
 }
 
 const ignore = () => undefined;
+
+/**
+ * The outcome of a delivery whose plugins failed. `errors` (what each plugin threw, with stack
+ * and cause) is not enumerable: an outcome that is logged or serialized carries the plugin names
+ * only, never the errors by accident; ingress reads them on purpose.
+ *
+ * @example
+ * failedOutcome('failed', [new PluginError('crm', new Error('db down'))]); // { status: 'failed', plugins: ['crm'] } (+ errors)
+ */
+export function failedOutcome(status: 'failed' | 'failedPermanently', errors: readonly PluginError[]): FailedOutcome {
+  const outcome = { status, plugins: errors.map((error) => error.plugin), errors };
+  Object.defineProperty(outcome, 'errors', { enumerable: false });
+  return outcome as FailedOutcome;
+}
 
 /**
  * Hands events to an agent's plugins: each plugin at most once per event, across
@@ -252,7 +269,7 @@ export class Dispatcher {
     const permanent = errors.every((e) => isPermanent(e.cause));
     const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
     await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
-    return { status: permanent ? 'failedPermanently' : 'failed', plugins };
+    return failedOutcome(permanent ? 'failedPermanently' : 'failed', errors);
   }
 
   private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {

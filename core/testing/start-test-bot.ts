@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createBot, type Bot } from '../bot.js';
 import type { BotConfig } from '../config/config-schema.js';
 import { HttpRbmClient } from '../client/http-rbm-client.js';
@@ -5,8 +7,39 @@ import { MemoryRbmClient } from '../client/memory-rbm-client.js';
 import { noAuth } from '../client/rbm-auth.js';
 import { FakeRbmApi } from './fake-rbm-api.js';
 import { post, signedPush, type SignOptions } from './signed-push.js';
+import { PUSH_FAILURES_CHANNEL, type PushFailures } from '../webhook/ingress.js';
 
 type Answer = { status: number; body: unknown; headers: Headers };
+
+/** One plugin's failure on a push: the plugin's key and what it threw. */
+export interface PushFailure {
+  readonly plugin: string;
+  /**
+   * What the plugin's handler (or its setup) threw, with its stack and cause: a
+   * `HandlerTimeoutError` past the time limit; a thrown non-Error is wrapped, as `cause`.
+   */
+  readonly error: Error;
+}
+
+/** The answer to a push, and what each plugin that failed on it threw. */
+export interface PushAnswer extends Answer {
+  /** The plugins that failed on this push (permanently or not), in the order they failed; empty if none. */
+  readonly failures: readonly PushFailure[];
+}
+
+export interface TestBotOptions {
+  /** Send replies through the real HTTP client to a fake RBM API on loopback (`t.api`). Default false. */
+  readonly fakeApi?: boolean;
+  /**
+   * `push()` rejects when a plugin failed on the push (a `PermanentError` too), with an Error
+   * naming each failed plugin, its message, and each plugin's stack; `cause` is the first
+   * plugin's error. Default false: the answer carries `failures`.
+   */
+  readonly throwOnFailure?: boolean;
+}
+
+/** The header that ties a push to the failures ingress publishes for it. */
+const PUSH_HEADER = 'x-rbmkit-test-push';
 
 /** A bot listening on loopback, with helpers to push to it and to read what it sent. */
 export interface TestBot {
@@ -21,7 +54,12 @@ export interface TestBot {
    * Signs `data` with `token` (default: the partner's first literal token) and POSTs it to
    * `path` (default: the partner webhook).
    */
-  push(data: object | string | Uint8Array, options?: Partial<SignOptions> & { path?: string }): Promise<Answer>;
+  push(data: object | string | Uint8Array, options?: Partial<SignOptions> & { path?: string }): Promise<PushAnswer>;
+  /**
+   * Every plugin failure of the pushes so far, in order, including those that finished after
+   * their push was answered (503 `still_running`).
+   */
+  failures(): readonly PushFailure[];
   /** POSTs a raw body with headers. */
   postRaw(path: string, body: string, headers?: Record<string, string>): Promise<Answer>;
   /** Texts of the messages the agent sent, in order, from whichever client is in use. */
@@ -32,20 +70,37 @@ export interface TestBot {
 /**
  * Starts a bot on 127.0.0.1 on a free port with a silent logger. Replies go to an in-memory
  * client, or with `{ fakeApi: true }` through the real HTTP client to a fake RBM API on
- * loopback.
+ * loopback. The logs are off, but no failure is hidden: each push's answer carries what the
+ * plugins that failed on it threw (`failures`), `t.failures()` lists them all, and with
+ * `{ throwOnFailure: true }` a push on which a plugin failed rejects with the plugin's error.
  *
  * @example
  * const t = await startTestBot({ partner: { clientToken: 'T', plugins: [echo] } }, { fakeApi: true });
- * await t.push(payloads.text({ text: 'hi' }));
+ * const answer = await t.push(payloads.text({ text: 'hi' }));
+ * answer.failures; // [] (else [{ plugin: 'echo', error: <what it threw> }])
  * t.texts(); // ['hi']
  * await t.close();
  */
-export async function startTestBot(config: BotConfig, options: { fakeApi?: boolean } = {}): Promise<TestBot> {
+export async function startTestBot(config: BotConfig, options: TestBotOptions = {}): Promise<TestBot> {
   const memory = config.client instanceof MemoryRbmClient ? config.client : new MemoryRbmClient();
   const api = options.fakeApi === true ? await FakeRbmApi.start() : undefined;
   const client = api !== undefined ? new HttpRbmClient({ baseUrl: api.url, auth: noAuth(), backoff: { baseMs: 5, maxMs: 50 } }) : (config.client ?? memory);
-  const bot = createBot({ logger: false, ...config, client });
-  const { url } = await bot.listen(0, '127.0.0.1');
+  let bot: Bot;
+  try {
+    bot = createBot({ logger: false, ...config, client });
+  } catch (error) {
+    await api?.close();
+    throw error;
+  }
+  const failures = new FailureLog();
+  subscribe(PUSH_FAILURES_CHANNEL, failures.listener);
+  let url: string;
+  try {
+    ({ url } = await bot.listen(0, '127.0.0.1'));
+  } catch (error) {
+    unsubscribe(PUSH_FAILURES_CHANNEL, failures.listener);
+    throw error;
+  }
   const partnerToken = config.partner?.clientToken;
   const defaultToken =
     typeof partnerToken === 'string' ? partnerToken : Array.isArray(partnerToken) && typeof partnerToken[0] === 'string' ? partnerToken[0] : undefined;
@@ -54,18 +109,76 @@ export async function startTestBot(config: BotConfig, options: { fakeApi?: boole
     url,
     client: memory,
     api,
-    push(data, pushOptions = {}) {
+    async push(data, pushOptions = {}) {
       const token = pushOptions.token ?? defaultToken;
       if (token === undefined) throw new TypeError('push(): expected options.token (the partner has no literal token)');
-      return post(url + (pushOptions.path ?? config.partner?.path ?? '/webhook'), signedPush(data, { ...pushOptions, token }));
+      const signed = signedPush(data, { ...pushOptions, token });
+      const id = failures.expect();
+      const answer = await post(url + (pushOptions.path ?? config.partner?.path ?? '/webhook'), { ...signed, headers: { ...signed.headers, [PUSH_HEADER]: id } });
+      const pushed: PushAnswer = { ...answer, failures: failures.of(id) };
+      if (options.throwOnFailure === true && pushed.failures.length > 0) throw pushFailedError(pushed);
+      return pushed;
     },
+    failures: () => failures.all(),
     postRaw(path, body, headers = { 'content-type': 'application/json' }) {
       return post(url + path, { body, headers });
     },
     texts: () => (api !== undefined ? api.texts() : memory.texts()),
     async close() {
-      await bot.close();
-      await api?.close();
+      try {
+        await bot.close();
+        await api?.close();
+      } finally {
+        unsubscribe(PUSH_FAILURES_CHANNEL, failures.listener);
+      }
     },
   };
+}
+
+/** The failures ingress publishes for this test bot's pushes, told apart from other bots' by a header. */
+class FailureLog {
+  private readonly issued = new Set<string>();
+  private readonly byPush = new Map<string, PushFailure[]>();
+  private readonly everything: PushFailure[] = [];
+
+  readonly listener = (message: unknown): void => {
+    const { request, errors } = message as PushFailures;
+    const id = request.headers[PUSH_HEADER];
+    if (typeof id !== 'string' || !this.issued.has(id)) return;
+    const list = this.byPush.get(id);
+    for (const { plugin, cause } of errors) {
+      const failure: PushFailure = { plugin, error: cause instanceof Error ? cause : new Error(`plugin "${plugin}" threw a non-Error: ${String(cause)}`, { cause }) };
+      this.everything.push(failure);
+      list?.push(failure);
+    }
+  };
+
+  /** A new push's id; its failures are collected until {@link of} is asked. */
+  expect(): string {
+    const id = randomUUID();
+    this.issued.add(id);
+    this.byPush.set(id, []);
+    return id;
+  }
+
+  /** The failures of a push that was answered; later ones go to {@link all} only. */
+  of(id: string): readonly PushFailure[] {
+    const list = this.byPush.get(id) ?? [];
+    this.byPush.delete(id);
+    return list;
+  }
+
+  all(): readonly PushFailure[] {
+    return [...this.everything];
+  }
+}
+
+/** The error `push()` rejects with under `throwOnFailure`: each plugin, its message and its stack. */
+function pushFailedError(answer: PushAnswer): Error {
+  const what = answer.failures.map(({ plugin, error }) => `plugin "${plugin}" failed: ${error.message}`).join('; ');
+  const error = new Error(`push answered ${answer.status}: ${what}`, { cause: answer.failures[0]!.error });
+  error.name = 'PushFailedError';
+  const stacks = answer.failures.map(({ plugin, error: cause }) => `  in plugin "${plugin}": ${cause.stack ?? String(cause)}`);
+  error.stack = `${error.name}: ${error.message}\n${stacks.join('\n')}`;
+  return Object.assign(error, { answer });
 }

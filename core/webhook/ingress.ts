@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import type {} from 'koa-bodyparser';
 import type { Logger } from 'pino';
@@ -7,6 +9,7 @@ import { decodeBase64 } from './base64.js';
 import { TIMED_OUT, type SharedDeadlines } from '../dispatch/deadline.js';
 import type { ResolvedWebhook } from '../config/resolve-webhooks.js';
 import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
+import type { PluginError } from '../dispatch/run-handlers.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
 import { HttpError } from '../errors.js';
 import { isJsonObject } from '../events/json-value.js';
@@ -41,6 +44,49 @@ export interface IngressDeps {
   readonly ackDeadlineMs: number;
   /** The ack deadlines of every push in flight, on one timer. */
   readonly deadlines: SharedDeadlines;
+  /** Dev and tests only: answers of failed pushes carry which plugin failed and its error message. */
+  readonly exposeErrors?: boolean;
+}
+
+/**
+ * The diagnostics channel on which ingress publishes the plugin failures of each push, when
+ * someone listens (`rbmkit/testing` does, to hand a test the errors themselves). Nothing is
+ * built when no one does.
+ */
+export const PUSH_FAILURES_CHANNEL = 'rbmkit:push-failures';
+
+/** What {@link PUSH_FAILURES_CHANNEL} carries: the request of the push, and what each failed plugin threw. */
+export interface PushFailures {
+  readonly request: IncomingMessage;
+  readonly errors: readonly PluginError[];
+  /** True when the push was answered (503 still_running) before its plugins finished. */
+  readonly late: boolean;
+}
+
+const pushFailures = channel(PUSH_FAILURES_CHANNEL);
+
+/** At most this many characters of an error message go into an answer's details. */
+const DETAIL_LIMIT = 500;
+
+/** What an answer says of each failed plugin, under `exposeErrors`. */
+export interface FailureDetails {
+  readonly plugins: ReadonlyArray<{ readonly plugin: string; readonly error: string }>;
+}
+
+/**
+ * The `details` of an answer under `exposeErrors`: each failed plugin and its error's message,
+ * cut at 500 characters. Never stacks, never causes.
+ *
+ * @example
+ * failureDetails([new PluginError('crm', new Error('db down'))]); // { plugins: [{ plugin: 'crm', error: 'db down' }] }
+ */
+export function failureDetails(errors: readonly PluginError[]): FailureDetails {
+  return {
+    plugins: errors.map(({ plugin, cause }) => {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return { plugin, error: message.length > DETAIL_LIMIT ? `${message.slice(0, DETAIL_LIMIT - 1)}…` : message };
+    }),
+  };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -121,8 +167,10 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
 }
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
-  const outcome = await deps.deadlines.race(deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event), deps.ackDeadlineMs);
+  const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
+  const outcome = await deps.deadlines.race(delivered, deps.ackDeadlineMs);
   if (outcome === TIMED_OUT) {
+    if (pushFailures.hasSubscribers) void delivered.then((late) => publishFailures(ctx.req, late, true), () => undefined);
     throw new HttpError(
       503,
       'still_running',
@@ -136,10 +184,19 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
       ctx.body = { status: outcome.status };
       return;
     case 'failedPermanently':
-      ctx.body = { status: 'failed_permanently', plugins: outcome.plugins };
+      publishFailures(ctx.req, outcome, false);
+      ctx.body = { status: 'failed_permanently', plugins: outcome.plugins, ...(deps.exposeErrors === true ? { details: failureDetails(outcome.errors) } : {}) };
       return;
-    case 'failed':
-      throw new HttpError(500, 'plugin_failed', `plugins failed: ${outcome.plugins.join(', ')}; a redelivery will run only those again`);
+    case 'failed': {
+      publishFailures(ctx.req, outcome, false);
+      const message = `plugins failed: ${outcome.plugins.join(', ')}; a redelivery will run only those again`;
+      if (deps.exposeErrors !== true) throw new HttpError(500, 'plugin_failed', message);
+      // The answer jsonErrors would give, plus the details.
+      deps.log.debug({ path: ctx.path, code: 'plugin_failed' }, `answered 500 plugin_failed: ${message}`);
+      ctx.status = 500;
+      ctx.body = { error: 'plugin_failed', message, details: failureDetails(outcome.errors) };
+      return;
+    }
     case 'busy':
       throw new HttpError(503, 'in_flight', 'this event is being handled elsewhere; expected a redelivery later', { 'Retry-After': '10' });
     case 'storeUnavailable':
@@ -147,6 +204,13 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
     case 'overloaded':
       throw new HttpError(503, 'overloaded', 'too many events in flight; expected a redelivery later', { 'Retry-After': '5' });
   }
+}
+
+/** Tells the listeners of {@link PUSH_FAILURES_CHANNEL}, if any, what the plugins of a push threw. */
+function publishFailures(request: IncomingMessage, outcome: Outcome, late: boolean): void {
+  if (!pushFailures.hasSubscribers || (outcome.status !== 'failed' && outcome.status !== 'failedPermanently')) return;
+  const message: PushFailures = { request, errors: outcome.errors, late };
+  pushFailures.publish(message);
 }
 
 function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import Koa from 'koa';
-import { createBot, definePlugin } from 'rbmkit';
+import { createBot, definePlugin, PermanentError } from 'rbmkit';
 import { payloads, post, signedPush, startTestBot, type TestBot } from 'rbmkit/testing';
 import { eventually, recorder } from '../helpers/recorder.js';
 
@@ -277,6 +277,66 @@ describe('ingress (real HTTP on loopback)', () => {
         server.close();
         await bot.close();
       }
+    });
+  });
+
+  describe('error details (exposeErrors: dev and tests only)', () => {
+    const crm = definePlugin({
+      name: 'crm',
+      setup(agent) {
+        agent.on('text', (event) => {
+          if (event.text === 'permanent') throw new PermanentError('no such customer');
+          if (event.text === 'long') throw new Error('x'.repeat(2_000));
+          throw new Error('db down at 10.0.0.7:5432');
+        });
+      },
+    });
+    const config = (exposeErrors?: boolean) => ({ partner: { clientToken: PARTNER_TOKEN, plugins: [crm] }, ...(exposeErrors === undefined ? {} : { exposeErrors }) });
+
+    it('with it on: a 500 plugin_failed and a 200 failed_permanently carry each failed plugin and its error message', async () => {
+      const bot = await startTestBot(config(true));
+      try {
+        const failed = await bot.push(payloads.text({ text: 'x' }));
+        expect(failed.status).to.equal(500);
+        expect(failed.body).to.deep.equal({
+          error: 'plugin_failed',
+          message: 'plugins failed: crm; a redelivery will run only those again',
+          details: { plugins: [{ plugin: 'crm', error: 'db down at 10.0.0.7:5432' }] },
+        });
+        const permanent = await bot.push(payloads.text({ text: 'permanent' }));
+        expect(permanent.status).to.equal(200);
+        expect(permanent.body).to.deep.equal({
+          status: 'failed_permanently',
+          plugins: ['crm'],
+          details: { plugins: [{ plugin: 'crm', error: 'no such customer' }] },
+        });
+        // Bounded, and never a stack.
+        const long = (await bot.push(payloads.text({ text: 'long' }))).body as { details: { plugins: Array<{ error: string }> } };
+        expect(long.details.plugins[0]!.error).to.have.length(500).and.match(/^x+…$/);
+        expect(JSON.stringify(failed.body)).not.to.match(/\bat .*\.(ts|js):\d+/);
+      } finally {
+        await bot.close();
+      }
+    });
+
+    it('off (the default, and false): answers carry no error details at all', async () => {
+      for (const exposeErrors of [undefined, false]) {
+        const bot = await startTestBot(config(exposeErrors));
+        try {
+          const failed = await bot.push(payloads.text({ text: 'x' }));
+          expect(failed.status).to.equal(500);
+          expect(failed.body).to.deep.equal({ error: 'plugin_failed', message: 'plugins failed: crm; a redelivery will run only those again' });
+          const permanent = await bot.push(payloads.text({ text: 'permanent' }));
+          expect(permanent.body).to.deep.equal({ status: 'failed_permanently', plugins: ['crm'] });
+          expect(JSON.stringify([failed.body, permanent.body])).not.to.match(/db down|no such customer/);
+        } finally {
+          await bot.close();
+        }
+      }
+    });
+
+    it('is a boolean', () => {
+      expect(() => createBot({ logger: false, exposeErrors: 'yes' as unknown as boolean })).to.throw('exposeErrors: expected true or false');
     });
   });
 });
