@@ -1,16 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { definePlugin, suggestions, messages } from 'rbmkit';
+import { definePlugin, LOCAL_DEV_TOKEN, suggestions, messages } from 'rbmkit';
 import { echo, keywords } from 'rbmkit/plugins';
 import { FakeRbmApi, payloads, post, signedPush, startTestBot } from 'rbmkit/testing';
 import { freePort, ROOT, runTs } from '../helpers/processes.js';
+import { removeTempDirs, tempDir } from '../package/packed.js';
 
 const CLI = 'core/cli/main.ts';
 
 describe('rbmkit CLI (real processes)', function () {
   this.timeout(30_000);
+  after(removeTempDirs);
 
   describe('chat', () => {
     it('plays Google: signs typed lines as pushes, shows replies, numbers chips, taps by number, sends location, file and events', async () => {
@@ -73,7 +75,7 @@ describe('rbmkit CLI (real processes)', function () {
     it('runs the agents of a YAML config, with tokens from the environment and a user plugin module, and stops cleanly on SIGTERM', async () => {
       const api = await FakeRbmApi.start();
       const port = await freePort();
-      const dir = mkdtempSync(join(tmpdir(), 'rbmkit-start-'));
+      const dir = tempDir('rbmkit-start-');
       const config = join(dir, 'rbmkit.yaml');
       writeFileSync(
         config,
@@ -110,12 +112,12 @@ describe('rbmkit CLI (real processes)', function () {
     });
 
     it('names the wrong field and exits non-zero on a config error', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'rbmkit-bad-'));
+      const dir = tempDir('rbmkit-bad-');
       const config = join(dir, 'bad.json');
       writeFileSync(config, JSON.stringify({ port: 8080, partner: { path: 'no-slash', clientToken: 'T', plugins: ['ecko'] } }));
       const server = runTs(CLI, ['start', '--config', config]);
       expect(await server.exited()).to.equal(2);
-      expect(server.output()).to.include(`rbmkit: ${config}: invalid rbmkit config:\n  partner.path: expected a path starting with "/"`);
+      expect(server.output()).to.include(`rbmkit start: ${config}: invalid rbmkit config:\n  partner.path: expected a path starting with "/"`);
 
       writeFileSync(config, JSON.stringify({ partner: { clientToken: 'T', plugins: ['ecko'] } }));
       const unknown = runTs(CLI, ['start', '--config', config]);
@@ -125,6 +127,66 @@ describe('rbmkit CLI (real processes)', function () {
       const missing = runTs(CLI, ['start', '--config', join(dir, 'nope.yaml')]);
       expect(await missing.exited()).to.equal(2);
       expect(missing.output()).to.include('nope.yaml: cannot read the config file (ENOENT)');
+    });
+    it('listens on PORT and HOST unless the file says, on loopback only while a webhook accepts the development token', async () => {
+      const dir = tempDir('rbmkit-listen-');
+      const config = join(dir, 'rbmkit.yaml');
+      const listening = async (yaml: string[], env: Record<string, string>, pattern: RegExp) => {
+        writeFileSync(config, yaml.join('\n'));
+        const server = runTs(CLI, ['start', '--config', config], env);
+        try {
+          await server.waitFor(/rbmkit listening on \S+/);
+          expect(server.output()).to.match(pattern);
+          return server.output();
+        } finally {
+          await server.stop();
+        }
+      };
+      const [a, b] = [await freePort(), await freePort()];
+      const devOutput = await listening(['partner:', '  clientToken: { env: LISTEN_TOKEN }'], { PORT: String(a), LISTEN_TOKEN: LOCAL_DEV_TOKEN }, new RegExp(`rbmkit listening on http://127\\.0\\.0\\.1:${a},`));
+      expect(devOutput).to.include('listening on loopback only');
+      await listening(['partner:', '  clientToken: { env: LISTEN_TOKEN }'], { PORT: String(a), LISTEN_TOKEN: 'A-REAL-SECRET' }, new RegExp(`rbmkit listening on http://(\\[::\\]|0\\.0\\.0\\.0):${a},`));
+      await listening(['partner:', `  clientToken: ${LOCAL_DEV_TOKEN}`], { PORT: String(a), HOST: '127.0.0.1' }, new RegExp(`rbmkit listening on http://127\\.0\\.0\\.1:${a},`));
+      await listening([`port: ${b}`, 'host: 127.0.0.1', 'partner:', '  clientToken: A-REAL-SECRET'], { PORT: String(a), HOST: '0.0.0.0' }, new RegExp(`rbmkit listening on http://127\\.0\\.0\\.1:${b},`));
+      writeFileSync(config, 'partner:\n  clientToken: T\n');
+      const badPort = runTs(CLI, ['start', '--config', config], { PORT: 'eighty' });
+      expect(await badPort.exited()).to.equal(2);
+      expect(badPort.output()).to.include('rbmkit start: PORT: expected a port number 0-65535, got "eighty"');
+    });
+
+    it('shows the offending lines of a YAML or JSON syntax error', async () => {
+      const dir = tempDir('rbmkit-syntax-');
+      const yaml = join(dir, 'rbmkit.yaml');
+      writeFileSync(yaml, 'port: 8080\npartner:\n  clientToken: T\n  plugins: [echo\nagents: {}\n');
+      const bad = runTs(CLI, ['start', '--config', yaml]);
+      expect(await bad.exited()).to.equal(2);
+      expect(bad.output()).to.include(
+        `${yaml}: expected YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1:\n  4 |   plugins: [echo\n  5 | agents: {}\n    | ^\n`,
+      );
+      const json = join(dir, 'rbmkit.json');
+      writeFileSync(json, '{\n  "partner": { "clientToken": "T", },\n  "port": 8080\n}\n');
+      const badJson = runTs(CLI, ['start', '--config', json]);
+      expect(await badJson.exited()).to.equal(2);
+      expect(badJson.output()).to.match(/expected JSON: .* at line 2, column 36:\n  1 \| \{\n  2 \|   "partner": \{ "clientToken": "T", \},\n    \| {36}\^\n  3 \|   "port": 8080\n/);
+    });
+  });
+
+  describe('dev', () => {
+    it('runs the agents of a config file on PORT, on loopback by default, until SIGTERM', async () => {
+      const dir = tempDir('rbmkit-dev-');
+      const config = join(dir, 'rbmkit.yaml');
+      writeFileSync(config, 'partner:\n  clientToken: { env: DEV_TEST_TOKEN }\n  plugins: [echo]\n');
+      const port = await freePort();
+      const dev = runTs(CLI, ['dev', '--config', config], { PORT: String(port), HOST: '' });
+      try {
+        await dev.waitFor(new RegExp(`http://127\\.0\\.0\\.1:${port}`));
+        const answer = await post(`http://127.0.0.1:${port}/webhook`, signedPush(payloads.text({ text: 'hi' }), { token: LOCAL_DEV_TOKEN }));
+        expect(answer.status).to.equal(200);
+        dev.child.kill('SIGTERM');
+        expect(await dev.exited()).to.equal(0);
+      } finally {
+        await dev.stop();
+      }
     });
   });
 
@@ -138,22 +200,83 @@ describe('rbmkit CLI (real processes)', function () {
         expect(bot.texts()).to.deep.equal(['replayed from a fixture']);
         const refused = runTs(CLI, ['send', 'test/fixtures/text.json', '--webhook', `${bot.url}/webhook`, '--token', 'WRONG']);
         expect(await refused.exited()).to.equal(1);
-        expect(refused.output()).to.include('401 {"error":"bad_signature"');
+        expect(refused.output()).to.include('401 bad_signature: X-Goog-Signature does not match');
       } finally {
         await bot.close();
       }
     });
+
+    it('says why a push failed: the error message, and each plugin\'s error when the agent shares them', async () => {
+      const broken = definePlugin({ name: 'broken', setup: (a) => void a.on('text', () => { throw new Error('the menu API is down'); }) });
+      const bot = await startTestBot({ partner: { clientToken: 'SENDTOKEN', plugins: [broken] } });
+      try {
+        const failed = runTs(CLI, ['send', 'test/fixtures/text.json', '--webhook', `${bot.url}/webhook`, '--token', 'SENDTOKEN']);
+        expect(await failed.exited()).to.equal(1);
+        expect(failed.output()).to.include('500 plugin_failed: plugins failed: broken; a redelivery will run only those again\n');
+        expect(failed.output()).to.include("the agent's log says what each plugin threw");
+      } finally {
+        await bot.close();
+      }
+      const body = { error: 'plugin_failed', message: 'plugins failed: greeter', details: { plugins: [{ plugin: 'greeter', error: 'Error: the menu API is down' }] } };
+      const agent = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+      await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = agent.address() as { port: number };
+        const detailed = runTs(CLI, ['send', 'test/fixtures/text.json', '--webhook', `http://127.0.0.1:${port}/webhook`]);
+        expect(await detailed.exited()).to.equal(1);
+        expect(detailed.output()).to.equal('500 plugin_failed: plugins failed: greeter\n  greeter: Error: the menu API is down\n');
+      } finally {
+        await new Promise((resolve) => agent.close(resolve));
+      }
+      const down = runTs(CLI, ['send', 'test/fixtures/text.json', '--webhook', `http://127.0.0.1:${await freePort()}/webhook`]);
+      expect(await down.exited()).to.equal(2);
+      expect(down.output()).to.match(/rbmkit send: cannot reach http:\/\/127\.0\.0\.1:\d+\/webhook \(ECONNREFUSED\): is the agent running\?/);
+    });
   });
 
-  it('prints usage, and refuses an unknown command or option', async () => {
-    const help = runTs(CLI, ['help']);
-    expect(await help.exited()).to.equal(0);
-    expect(help.output()).to.include('usage: rbmkit <command>');
-    const unknown = runTs(CLI, ['serve']);
-    expect(await unknown.exited()).to.equal(2);
-    expect(unknown.output()).to.include('unknown command "serve"; expected one of: start, chat, send, help');
-    const badOption = runTs(CLI, ['chat', '--colour']);
-    expect(await badOption.exited()).to.equal(2);
-    expect(badOption.output()).to.include("Unknown option '--colour'");
+  describe('as people expect a CLI', function () {
+    this.timeout(60_000);
+    const NAMES = ['start', 'dev', 'chat', 'send', 'new', 'help'];
+
+    it('prints its version with --version and -v', async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      for (const flag of ['--version', '-v']) {
+        const run = runTs(CLI, [flag]);
+        expect(await run.exited()).to.equal(0);
+        expect(run.output()).to.equal(`${version}\n`);
+      }
+    });
+
+    it('lists every command, and shows each one\'s usage with help <command>, --help and -h', async () => {
+      for (const list of [[], ['help'], ['--help'], ['-h']].map((args) => runTs(CLI, args))) {
+        expect(await list.exited()).to.equal(0);
+        expect(list.output()).to.include('usage: rbmkit <command> [options]');
+        for (const name of NAMES) expect(list.output()).to.match(new RegExp(`^  ${name} +\\S`, 'm'));
+      }
+      // In parallel: each run starts node and tsx.
+      const runs = NAMES.flatMap((name) => [['help', name], [name, name === 'start' ? '-h' : '--help']].map((args) => ({ name, args, run: runTs(CLI, args) })));
+      for (const { name, args, run } of runs) {
+        expect(await run.exited(), args.join(' ')).to.equal(0);
+        expect(run.output(), args.join(' ')).to.match(new RegExp(`^usage: rbmkit ${name}\\b`));
+      }
+    });
+
+    it("answers an unknown command, option or argument with the usage and exit code 2", async () => {
+      const unknown = runTs(CLI, ['serve']);
+      expect(await unknown.exited()).to.equal(2);
+      expect(unknown.output()).to.include('rbmkit: unknown command "serve"; expected one of: start, dev, chat, send, new, help');
+      expect(unknown.output()).to.include('usage: rbmkit <command> [options]');
+      const runs = NAMES.map((name) => ({ name, bad: runTs(CLI, [name, '--colour']) }));
+      for (const { name, bad } of runs) {
+        expect(await bad.exited(), name).to.equal(2);
+        expect(bad.output(), name).to.match(new RegExp(`^rbmkit ${name}: unknown option --colour; expected [^\\n]*\\n\\nusage: rbmkit ${name}\\b`));
+      }
+      const missing = runTs(CLI, ['start', '--config']);
+      expect(await missing.exited()).to.equal(2);
+      expect(missing.output()).to.include('rbmkit start: option --config expects a value, got none\n\nusage: rbmkit start');
+      const stray = runTs(CLI, ['send']);
+      expect(await stray.exited()).to.equal(2);
+      expect(stray.output()).to.include('rbmkit send: expected one fixture file, got none\n\nusage: rbmkit send <fixture.json>');
+    });
   });
 });
