@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { FakeRbmApi, type FakeEvent, type FakeMessage } from '../testing/fake-rbm-api.js';
-import { signedPush, post } from '../testing/signed-push.js';
+import { Conversation } from '../dev/conversation.js';
+import type { PushOutcome } from '../dev/push-to-webhook.js';
+import type { UserAction } from '../dev/user-action.js';
+import { FakeRbmApi } from '../testing/fake-rbm-api.js';
 import { renderMessage, type Chip } from './render-message.js';
 
 export interface ChatOptions {
@@ -29,6 +30,68 @@ const HELP = `  type a message and press Enter; a chip's number taps it
   /help, /quit`;
 
 /**
+ * What one typed line asks for: a user action, or text to print instead (help, a mistake).
+ *
+ * @example
+ * chatLineAction('/location 48.85 2.29', [], undefined); // { type: 'location', latitude: 48.85, longitude: 2.29 }
+ * chatLineAction('2', chips, undefined); // the second chip's tap
+ */
+export function chatLineAction(line: string, chips: readonly Chip[], lastAgentMessage: string | undefined): UserAction | string {
+  const [command, ...args] = line.split(/\s+/);
+  if (/^\d+$/.test(line) && chips.length > 0) {
+    const chip = chips[Number(line) - 1];
+    if (chip === undefined) return `  ! no chip ${line}; expected 1 to ${chips.length}`;
+    return { type: 'tap', postbackData: chip.postbackData, text: chip.text, kind: chip.type };
+  }
+  switch (command) {
+    case '/help':
+      return HELP;
+    case '/location': {
+      const [lat, lng] = args.map(Number);
+      if (lat === undefined || lng === undefined || Number.isNaN(lat) || Number.isNaN(lng)) return '  ! expected /location <latitude> <longitude>';
+      return { type: 'location', latitude: lat, longitude: lng };
+    }
+    case '/file': {
+      const [url, mime] = args;
+      if (url === undefined) return '  ! expected /file <url> [mime type]';
+      return { type: 'file', url, ...(mime === undefined ? {} : { mimeType: mime }) };
+    }
+    case '/tap':
+      if (args[0] === undefined) return '  ! expected /tap <postbackData>';
+      return { type: 'tap', postbackData: args[0], text: args[0], kind: 'REPLY' };
+    case '/delivered':
+    case '/read':
+      if (lastAgentMessage === undefined) return '  ! the agent has sent nothing yet';
+      return { type: 'event', eventType: command === '/read' ? 'READ' : 'DELIVERED', messageId: lastAgentMessage };
+    case '/typing':
+      return { type: 'event', eventType: 'IS_TYPING' };
+    case '/subscribe':
+      return { type: 'event', eventType: 'SUBSCRIBE' };
+    case '/unsubscribe':
+      return { type: 'event', eventType: 'UNSUBSCRIBE' };
+    default:
+      if (line.startsWith('/')) return `  ! unknown command ${command}; type /help`;
+      return { type: 'text', text: line };
+  }
+}
+
+/**
+ * The lines the terminal prints for a webhook answer that is not a plain 200: the status,
+ * the error, and each failed plugin.
+ *
+ * @example
+ * outcomeLines({ status: 500, latencyMs: 9, error: 'plugin_failed', message: 'plugins failed: crash' }, url);
+ * // ['  ! the agent answered 500 plugin_failed: plugins failed: crash']
+ */
+export function outcomeLines(outcome: PushOutcome, webhook: string): string[] {
+  if (outcome.error === undefined) return [];
+  if (outcome.status === 0) return [`  ! cannot reach ${webhook}: is the agent running? (npm run echo) [${outcome.message ?? ''}]`];
+  const hint = outcome.status === 401 ? " (is the token the agent's clientToken? set RBM_CLIENT_TOKEN or --token)" : '';
+  const failures = (outcome.plugins ?? []).map((p) => `    plugin ${p.plugin} failed${p.error === '' ? '' : `: ${p.error}`}`);
+  return [`  ! the agent answered ${outcome.status} ${outcome.error}: ${outcome.message ?? ''}${hint}`, ...failures];
+}
+
+/**
  * A terminal chat with an agent, with no Google account: plays Google's part by signing each
  * line as a real push to the webhook, and serves the fake RBM API the agent's replies go to.
  *
@@ -49,15 +112,14 @@ export async function runChat(options: ChatOptions): Promise<void> {
         : `cannot start the fake RBM API: ${(error as Error).message}`,
     );
   }
+  const talk = new Conversation({ webhook: options.webhook, token: options.token, agentId: options.agentId, phone: options.phone, api });
   let chips: Chip[] = [];
-  let lastAgentMessage: string | undefined;
 
-  api.onReceive((item: FakeMessage | FakeEvent) => {
+  talk.onAgent((item) => {
     if ('event' in item) {
       say(item.event.eventType === 'READ' ? '  ✓✓ read' : '  … typing');
       return;
     }
-    lastAgentMessage = item.messageId;
     const rendered = renderMessage(item.message);
     chips = rendered.chips;
     rendered.lines.forEach((line, i) => say(`${i === 0 ? 'agent> ' : '       '}${line}`));
@@ -68,63 +130,6 @@ export async function runChat(options: ChatOptions): Promise<void> {
   say(`  the agent's replies come to the fake RBM API at ${api.url}`);
   say('  type a message, or /help');
 
-  const base = () => ({ agentId: options.agentId, senderPhoneNumber: options.phone, sendTime: new Date().toISOString() });
-  const userEvent = (eventType: string, messageId?: string) => ({ ...base(), eventType, eventId: randomUUID(), ...(messageId === undefined ? {} : { messageId }) });
-
-  async function send(data: object): Promise<void> {
-    try {
-      const answer = await post(options.webhook, signedPush(data, { token: options.token }));
-      if (answer.status !== 200) {
-        const body = answer.body as { error?: string; message?: string };
-        const hint = answer.status === 401 ? ' (is the token the agent\'s clientToken? set RBM_CLIENT_TOKEN or --token)' : '';
-        say(`  ! the agent answered ${answer.status} ${body.error ?? ''}: ${body.message ?? String(answer.body)}${hint}`);
-      }
-    } catch (error) {
-      say(`  ! cannot reach ${options.webhook}: is the agent running? (npm run echo) [${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}]`);
-    }
-  }
-
-  /** The push for one line of input, or a reason it is none. */
-  function toPush(line: string): object | string | undefined {
-    const [command, ...args] = line.split(/\s+/);
-    if (/^\d+$/.test(line) && chips.length > 0) {
-      const chip = chips[Number(line) - 1];
-      if (chip === undefined) return `  ! no chip ${line}; expected 1 to ${chips.length}`;
-      return { ...base(), messageId: randomUUID(), suggestionResponse: { postbackData: chip.postbackData, text: chip.text, type: chip.type } };
-    }
-    switch (command) {
-      case '/help':
-        return HELP;
-      case '/location': {
-        const [lat, lng] = args.map(Number);
-        if (lat === undefined || lng === undefined || Number.isNaN(lat) || Number.isNaN(lng)) return '  ! expected /location <latitude> <longitude>';
-        return { ...base(), messageId: randomUUID(), location: { latitude: lat, longitude: lng } };
-      }
-      case '/file': {
-        const [url, mime] = args;
-        if (url === undefined) return '  ! expected /file <url> [mime type]';
-        const fileName = url.split('/').pop() || 'file';
-        return { ...base(), messageId: randomUUID(), userFile: { payload: { mimeType: mime ?? 'application/octet-stream', fileSizeBytes: 0, fileUri: url, fileName } } };
-      }
-      case '/tap':
-        if (args[0] === undefined) return '  ! expected /tap <postbackData>';
-        return { ...base(), messageId: randomUUID(), suggestionResponse: { postbackData: args[0], text: args[0], type: 'REPLY' } };
-      case '/delivered':
-      case '/read':
-        if (lastAgentMessage === undefined) return '  ! the agent has sent nothing yet';
-        return userEvent(command === '/read' ? 'READ' : 'DELIVERED', lastAgentMessage);
-      case '/typing':
-        return userEvent('IS_TYPING');
-      case '/subscribe':
-        return userEvent('SUBSCRIBE');
-      case '/unsubscribe':
-        return userEvent('UNSUBSCRIBE');
-      default:
-        if (line.startsWith('/')) return `  ! unknown command ${command}; type /help`;
-        return { ...base(), messageId: randomUUID(), text: line };
-    }
-  }
-
   const lines = createInterface({ input: options.input, terminal: false });
   const echoInput = (options.input as { isTTY?: boolean }).isTTY !== true;
   for await (const raw of lines) {
@@ -132,11 +137,12 @@ export async function runChat(options: ChatOptions): Promise<void> {
     if (line === '') continue;
     if (line === '/quit') break;
     if (echoInput) say(`you> ${line}`);
-    const push = toPush(line);
-    if (typeof push === 'string') say(push);
-    else if (push !== undefined) await send(push);
+    const action = chatLineAction(line, chips, talk.lastAgentMessageId);
+    if (typeof action === 'string') say(action);
+    else outcomeLines((await talk.send(action)).outcome, options.webhook).forEach(say);
   }
   // Replies sent after the agent answered (background work) still get a moment to arrive.
   await new Promise((resolve) => setTimeout(resolve, 200));
+  talk.close();
   await api.close();
 }

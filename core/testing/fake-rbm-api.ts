@@ -78,7 +78,7 @@ export class FakeRbmApi {
   private uploads = 0;
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | undefined,
     readonly url: string,
     private readonly options: FakeRbmApiOptions,
   ) {}
@@ -105,6 +105,28 @@ export class FakeRbmApi {
   }
 
   /**
+   * The fake without a server of its own, served by yours at `url`: hand it each request
+   * whose path {@link FakeRbmApi.serves}, with {@link FakeRbmApi.handle}.
+   *
+   * @example
+   * const api = FakeRbmApi.mount('http://127.0.0.1:8080');
+   * app.use((ctx, next) => (FakeRbmApi.serves(ctx.path) ? ((ctx.respond = false), api.handle(ctx.req, ctx.res)) : next()));
+   */
+  static mount(url: string, options: FakeRbmApiOptions = {}): FakeRbmApi {
+    return new FakeRbmApi(undefined, url, options);
+  }
+
+  /**
+   * True for a path of the RBM API (`/v1/…`, `/upload/v1/…`), which a mounted fake answers.
+   *
+   * @example
+   * FakeRbmApi.serves('/v1/phones/+15555550100/agentMessages'); // true
+   */
+  static serves(path: string): boolean {
+    return path.startsWith('/v1/') || path.startsWith('/upload/v1/');
+  }
+
+  /**
    * Answers the next `count` calls with `status` (and a Retry-After, or a delay), then normally again.
    *
    * @example
@@ -126,11 +148,19 @@ export class FakeRbmApi {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Answers one request as the RBM API would (a mounted fake's server calls it).
+   *
+   * @example
+   * createServer((req, res) => void api.handle(req, res));
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
     const raw = await readBody(req);

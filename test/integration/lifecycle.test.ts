@@ -89,7 +89,7 @@ describe('lifecycle', function () {
   it('on SIGTERM mid-load: stops accepting, answers what it accepted, every accepted event handled, exits 0', async () => {
     const api = await FakeRbmApi.start();
     const port = await freePort();
-    const bot = runTs('test/fixtures/slow-bot.ts', [], { PORT: String(port), RBM_API_URL: api.url, DELAY_MS: '300' });
+    const bot = runTs('test/fixtures/slow-bot.ts', [], { PORT: String(port), RBM_API_URL: api.url, DELAY_MS: '1000' });
     try {
       await bot.waitFor(/ready/);
       const url = `http://127.0.0.1:${port}/webhook`;
@@ -99,7 +99,8 @@ describe('lifecycle', function () {
           () => ({ i, status: 0 }),
         );
       const first = Array.from({ length: 30 }, (_, i) => send(i));
-      await new Promise((r) => setTimeout(r, 100));
+      // Long enough for the 30 pushes to arrive on a loaded machine, well before their handlers finish (1 s).
+      await new Promise((r) => setTimeout(r, 400));
       bot.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 50));
       const late = Array.from({ length: 10 }, (_, i) => send(100 + i));
