@@ -3,7 +3,7 @@ import { SharedDeadlines } from '../dispatch/deadline.js';
 import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } from 'undici';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
-import { isE164 } from './phone.js';
+import { isE164, maskPhone, maskPhonesIn } from './phone.js';
 import { googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
@@ -40,7 +40,7 @@ export interface HttpRbmClientOptions {
 
 function checkPhone(phone: string): string {
   if (!isE164(phone)) {
-    throw new InvalidRequestError(`phone: expected an E.164 number like +12223334444, got ${JSON.stringify(phone.slice(0, 20))}`, 0, 'INVALID_PHONE');
+    throw new InvalidRequestError(`phone: expected an E.164 number like +12223334444, got ${JSON.stringify(maskPhone(phone.slice(0, 20)))}`, 0, 'INVALID_PHONE');
   }
   return phone;
 }
@@ -166,7 +166,8 @@ export class HttpRbmClient implements RbmClient {
   private withTrafficType(agentId: string, message: AgentMessage): AgentMessage {
     if (message.messageTrafficType !== undefined || this.options.trafficType === undefined) return message;
     const configured = this.options.trafficType;
-    const type = typeof configured === 'string' ? configured : (configured[agentId] ?? configured.default);
+    // Own keys only: an agentId such as "constructor" must not find Object.prototype's.
+    const type = typeof configured === 'string' ? configured : ((Object.hasOwn(configured, agentId) ? configured[agentId] : undefined) ?? configured.default);
     return type === undefined ? message : { ...message, messageTrafficType: type };
   }
 
@@ -200,7 +201,7 @@ export class HttpRbmClient implements RbmClient {
         this.report(call, 0, started, attempt);
         const timedOut = controller.signal.aborted;
         lastError = new RbmNetworkError(
-          timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`,
+          maskPhonesIn(timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`),
           0,
           timedOut ? 'TIMEOUT' : 'NETWORK',
         );
@@ -210,7 +211,7 @@ export class HttpRbmClient implements RbmClient {
       const body = text === '' ? undefined : safeJson(text);
       if ((status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404)) return { status, body };
       const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
-      lastError = errorForStatus(status, googleError?.status, googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`));
+      lastError = errorForStatus(status, googleError?.status, maskPhonesIn(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`)));
       const retryable = status === 429 || status >= 500;
       if (!retryable || attempt === this.maxAttempts) throw lastError;
       const wait = retryAfterMs(retryAfter);

@@ -24,3 +24,17 @@ export function maskPhone(phone: string | undefined): string {
   if (phone.length <= 6) return '*'.repeat(phone.length);
   return phone.slice(0, 4) + '*'.repeat(phone.length - 6) + phone.slice(-2);
 }
+
+/** A run of digits long enough to be a phone number, with or without `+`, possibly URL-encoded. */
+const PHONE_LIKE = /(?:\+|%2B)?\d{7,15}(?!\d)/gi;
+
+/**
+ * Masks every phone-number-like run of digits in a text (an error message, a URL path), so a
+ * full number never appears in an error or a log line.
+ *
+ * @example
+ * maskPhonesIn('POST /v1/phones/+12223334444/agentMessages'); // 'POST /v1/phones/+122******44/agentMessages'
+ */
+export function maskPhonesIn(text: string): string {
+  return text.replace(PHONE_LIKE, (phone) => maskPhone(phone));
+}

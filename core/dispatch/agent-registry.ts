@@ -17,6 +17,18 @@ interface RegistryDeps {
   readonly client: RbmClient;
   readonly log: Logger;
   readonly registry?: PluginRegistry;
+  /** Runtimes kept at once, at most; past it the least recently used is torn down. Default 10,000. */
+  readonly maxRuntimes?: number;
+  /** A runtime unused this long (ms) is torn down. Default 600,000. */
+  readonly idleMs?: number;
+  /** The clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** A runtime and when it was last handed out. */
+interface Kept {
+  readonly runtime: AgentRuntime;
+  usedAt: number;
 }
 
 /**
@@ -26,21 +38,44 @@ interface RegistryDeps {
  * the partner defaults. Plugin lists are resolved (names looked up, keys checked, options
  * checked against each plugin's schema and parsed) when they are set, never on the request
  * path: a bad list throws a ConfigError and changes nothing.
+ *
+ * Runtimes are kept least recently used first: past `maxRuntimes`, or unused for `idleMs`, a
+ * runtime is torn down (its plugins' teardowns run) and made anew on the agent's next event;
+ * the agent's config stays. So many agents, each pushing once, cannot grow memory without bound.
+ *
+ * @example
+ * const registry = new AgentRegistry({ client, log, maxRuntimes: 1_000, idleMs: 600_000 });
+ * registry.configure([echo], { 'shop@rbm.goog': { plugins: [keywords.with({ routes })] } });
+ * registry.runtime('shop@rbm.goog'); // made on first use, kept while in use
  */
 export class AgentRegistry {
   private defaults: readonly PluginUse[] = [];
   private readonly agents = new Map<string, AgentPlugins>();
-  private readonly runtimes = new Map<string, AgentRuntime>();
+  /** In order of last use, least recent first (an entry is moved to the end when used). */
+  private readonly runtimes = new Map<string, Kept>();
   private partnerScope: AgentRuntime | undefined;
+  private readonly maxRuntimes: number;
+  private readonly idleMs: number;
+  private readonly now: () => number;
+  private sweptAt = 0;
 
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: RegistryDeps) {
+    this.maxRuntimes = deps.maxRuntimes ?? 10_000;
+    this.idleMs = deps.idleMs ?? 600_000;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** How many agent runtimes are kept now. */
+  get runtimeCount(): number {
+    return this.runtimes.size;
+  }
 
   /** Replaces the partner-default plugins; agents using them switch on their next event. */
   setDefaults(specs: readonly PluginSpec[]): void {
     this.defaults = toPluginUses(specs, this.deps.registry, 'partner.plugins');
-    for (const [agentId, runtime] of this.runtimes) {
+    for (const [agentId, kept] of this.runtimes) {
       const agent = this.agents.get(agentId);
-      if (agent?.own === undefined || agent.extendDefaults) this.retire(agentId, runtime);
+      if (agent?.own === undefined || agent.extendDefaults) this.retire(agentId, kept.runtime);
     }
     if (this.partnerScope !== undefined) void this.partnerScope.close();
     this.partnerScope = undefined;
@@ -51,8 +86,8 @@ export class AgentRegistry {
     // Resolved now, so a bad list fails the call rather than the next event.
     const own = config.plugins === undefined ? undefined : toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
     this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true });
-    const runtime = this.runtimes.get(agentId);
-    if (runtime !== undefined) this.retire(agentId, runtime);
+    const kept = this.runtimes.get(agentId);
+    if (kept !== undefined) this.retire(agentId, kept.runtime);
   }
 
   /**
@@ -84,8 +119,8 @@ export class AgentRegistry {
   /** Forgets an agent's config: it falls back to the partner defaults. */
   remove(agentId: string): boolean {
     const existed = this.agents.delete(agentId);
-    const runtime = this.runtimes.get(agentId);
-    if (runtime !== undefined) this.retire(agentId, runtime);
+    const kept = this.runtimes.get(agentId);
+    if (kept !== undefined) this.retire(agentId, kept.runtime);
     return existed;
   }
 
@@ -94,17 +129,40 @@ export class AgentRegistry {
     return this.usesFor(agentId).map((use) => use.key);
   }
 
-  /** The agent's runtime, created (not yet set up) on first use. */
+  /** The agent's runtime, created (not yet set up) on first use or after it was evicted. */
   runtime(agentId: string): AgentRuntime {
-    let runtime = this.runtimes.get(agentId);
-    if (runtime === undefined) {
-      runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId), {
-        client: this.deps.client,
-        log: this.deps.log.child({ agentId }),
-      });
-      this.runtimes.set(agentId, runtime);
+    const now = this.now();
+    const kept = this.runtimes.get(agentId);
+    if (kept !== undefined) {
+      // Moved to the end: the map stays in order of last use.
+      this.runtimes.delete(agentId);
+      this.runtimes.set(agentId, kept);
+      kept.usedAt = now;
+      this.evictIdle(now);
+      return kept.runtime;
+    }
+    const runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId), {
+      client: this.deps.client,
+      log: this.deps.log.child({ agentId }),
+    });
+    this.runtimes.set(agentId, { runtime, usedAt: now });
+    this.evictIdle(now);
+    // Past the cap, the least recently used go (never the one just made: it is last).
+    for (const [oldest, { runtime: old }] of this.runtimes) {
+      if (this.runtimes.size <= this.maxRuntimes) break;
+      this.retire(oldest, old);
     }
     return runtime;
+  }
+
+  /** Tears down runtimes unused for `idleMs`, looking at most once a second. */
+  private evictIdle(now: number): void {
+    if (now - this.sweptAt < Math.min(1_000, this.idleMs)) return;
+    this.sweptAt = now;
+    for (const [agentId, { runtime, usedAt }] of this.runtimes) {
+      if (now - usedAt < this.idleMs) break;
+      this.retire(agentId, runtime);
+    }
   }
 
   /** The partner webhook's own scope, running the partner defaults, for `rejected` notices. */
@@ -118,7 +176,7 @@ export class AgentRegistry {
 
   /** Tears down every runtime. */
   async close(): Promise<void> {
-    const all = [...this.runtimes.values()];
+    const all = [...this.runtimes.values()].map((kept) => kept.runtime);
     if (this.partnerScope !== undefined) all.push(this.partnerScope);
     this.runtimes.clear();
     this.partnerScope = undefined;

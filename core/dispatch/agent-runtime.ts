@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { assertSubscribableName, EVENT_GROUPS, namesFor, type EventName, type NoticeName, type SubscribableName } from '../events/event-names.js';
+import { assertSubscribableName, isEventName, namesFor, type EventName, type NoticeName, type SubscribableName } from '../events/event-names.js';
 import type { Agent, Handler, PluginUse, Teardown } from '../plugin/define-plugin.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { PluginHandlers, StoredHandler } from './run-handlers.js';
@@ -94,7 +94,7 @@ export class AgentRuntime {
   handlersFor(type: EventName | NoticeName): readonly PluginHandlers[] {
     let groups = this.routes.get(type);
     if (groups === undefined) {
-      const names = type in EVENT_GROUPS ? namesFor(type as EventName) : [type];
+      const names = isEventName(type) ? namesFor(type) : [type];
       groups = [];
       for (const state of this.plugins) {
         const handlers: StoredHandler[] = [];

@@ -34,6 +34,18 @@ export const EVENT_NAMES = Object.keys(EVENT_GROUPS) as EventName[];
 const SUBSCRIBABLE: ReadonlySet<string> = new Set<string>([...EVENT_NAMES, ...NOTICE_NAMES, ...UMBRELLA_NAMES]);
 
 /**
+ * Whether a string is an event type (own keys of `EVENT_GROUPS` only: never `constructor`,
+ * `toString` or `__proto__`).
+ *
+ * @example
+ * isEventName('text'); // true
+ * isEventName('constructor'); // false
+ */
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(EVENT_GROUPS, name);
+}
+
+/**
  * Narrows a string to a name `agent.on` accepts.
  *
  * @example
@@ -63,13 +75,15 @@ export function assertSubscribableName(name: string): asserts name is Subscribab
  * namesFor('text'); // ['text', 'message', 'any']
  */
 export function namesFor(type: EventName): readonly SubscribableName[] {
-  return DELIVERY_NAMES[type];
+  return DELIVERY_NAMES.get(type) ?? NO_NAMES;
 }
 
-const DELIVERY_NAMES = Object.fromEntries(
+const NO_NAMES: readonly SubscribableName[] = Object.freeze([]);
+
+const DELIVERY_NAMES: ReadonlyMap<string, readonly SubscribableName[]> = new Map(
   EVENT_NAMES.map((type) => {
     const group = EVENT_GROUPS[type];
     const names: SubscribableName[] = group === 'other' ? [type, 'any'] : [type, group, 'any'];
     return [type, Object.freeze(names)];
   }),
-) as unknown as Record<EventName, readonly SubscribableName[]>;
+);

@@ -89,7 +89,9 @@ export type RejectReason =
   | 'bad_signature'
   | 'bad_client_token'
   | 'agent_mismatch'
-  | 'missing_agent_id';
+  | 'missing_agent_id'
+  /** Published longer ago than `replayWindowMs` (opt-in): answered 200 and dropped. */
+  | 'too_old';
 
 /** A request that failed verification. Seen by plugins of the webhook's owner; never trusted. */
 export interface RejectedNotice {
@@ -97,7 +99,7 @@ export interface RejectedNotice {
   readonly reason: RejectReason;
   /** The webhook path the request arrived at. */
   readonly webhook: string;
-  /** The status answered: 401/403, or 200 under the `acknowledge` policy. */
+  /** The status answered: 401/403, or 200 under the `acknowledge` policy and for `too_old`. */
   readonly status: number;
   /** The agent the unverified data claimed, when it could be read. Do not trust it. */
   readonly claimedAgentId?: string;

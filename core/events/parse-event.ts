@@ -11,17 +11,19 @@ const num = (value: unknown): number | undefined => {
   return undefined;
 };
 
-const USER_EVENT_TYPES: Readonly<Record<string, EventName>> = {
-  DELIVERED: 'delivered',
-  READ: 'read',
-  IS_TYPING: 'typing',
-  SUBSCRIBE: 'subscribe',
-  UNSUBSCRIBE: 'unsubscribe',
-};
-const SERVER_EVENT_TYPES: Readonly<Record<string, EventName>> = {
-  TTL_EXPIRATION_REVOKED: 'ttlRevoked',
-  TTL_EXPIRATION_REVOKE_FAILED: 'ttlRevokeFailed',
-};
+// Maps, not object literals: a wire `eventType` such as "constructor" or "__proto__" must find
+// nothing, not a function from Object.prototype.
+const USER_EVENT_TYPES: ReadonlyMap<string, EventName> = new Map([
+  ['DELIVERED', 'delivered'],
+  ['READ', 'read'],
+  ['IS_TYPING', 'typing'],
+  ['SUBSCRIBE', 'subscribe'],
+  ['UNSUBSCRIBE', 'unsubscribe'],
+]);
+const SERVER_EVENT_TYPES: ReadonlyMap<string, EventName> = new Map([
+  ['TTL_EXPIRATION_REVOKED', 'ttlRevoked'],
+  ['TTL_EXPIRATION_REVOKE_FAILED', 'ttlRevokeFailed'],
+]);
 
 function fileInfo(value: unknown): UserFileInfo | undefined {
   if (!isObject(value)) return undefined;
@@ -41,7 +43,7 @@ function classify(data: Json, attributes: Readonly<Record<string, string>>): Cla
   const sender = str(data.senderPhoneNumber);
   const eventType = str(data.eventType);
 
-  if (attributes.type === 'agent_launch_event' || 'newLaunchState' in data) {
+  if (attributes.type === 'agent_launch_event' || Object.hasOwn(data, 'newLaunchState')) {
     return {
       type: 'agentLaunch',
       botDisplayName: str(data.botDisplayName),
@@ -54,13 +56,14 @@ function classify(data: Json, attributes: Readonly<Record<string, string>>): Cla
       comment: str(data.comment),
     };
   }
-  if (eventType !== undefined && eventType in SERVER_EVENT_TYPES) {
+  const serverType = eventType === undefined ? undefined : SERVER_EVENT_TYPES.get(eventType);
+  if (serverType !== undefined) {
     const phone = str(data.phoneNumber) ?? sender;
-    return phone === undefined ? undefined : { type: SERVER_EVENT_TYPES[eventType]!, phone };
+    return phone === undefined ? undefined : { type: serverType, phone };
   }
   if (sender === undefined) return undefined;
   if (eventType !== undefined) {
-    const type = USER_EVENT_TYPES[eventType];
+    const type = USER_EVENT_TYPES.get(eventType);
     return type === undefined ? undefined : { type, phone: sender };
   }
   if (typeof data.text === 'string') return { type: 'text', phone: sender, text: data.text };

@@ -64,3 +64,42 @@ export async function guarded<T>(redis: Redis, what: string, command: () => Prom
 function describe(redis: Redis): string {
   return `${redis.options.host ?? '127.0.0.1'}:${redis.options.port ?? 6379}`;
 }
+
+/** What a Redis server keeps on disk: snapshots (RDB), an append-only file (AOF), both, none, or unknown (CONFIG refused). */
+export type RedisPersistence = 'rdb' | 'aof' | 'rdb+aof' | 'none' | 'unknown';
+
+/**
+ * Asks Redis whether it keeps its data across a restart: `CONFIG GET save` and
+ * `CONFIG GET appendonly`, else (CONFIG refused, as on managed Redis) `INFO persistence`'s
+ * `aof_enabled`; `unknown` when neither answers.
+ *
+ * @example
+ * await redisPersistence(redis); // 'none' for a redis-server started with --save '' --appendonly no
+ */
+export async function redisPersistence(redis: Redis): Promise<RedisPersistence> {
+  try {
+    const [, save] = (await redis.config('GET', 'save')) as string[];
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    if (save === undefined || appendonly === undefined) throw new Error('CONFIG GET answered nothing');
+    const rdb = save.trim() !== '';
+    const aof = appendonly === 'yes';
+    return rdb && aof ? 'rdb+aof' : rdb ? 'rdb' : aof ? 'aof' : 'none';
+  } catch {
+    try {
+      const info = await redis.info('persistence');
+      return /^aof_enabled:1\s*$/m.test(info) ? 'aof' : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  }
+}
+
+/**
+ * Where a client connects, for messages: `host:port`.
+ *
+ * @example
+ * describeRedis(redis); // '127.0.0.1:6379'
+ */
+export function describeRedis(redis: Redis): string {
+  return describe(redis);
+}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Claim, DedupeStore } from './dedupe-store.js';
-import { connectRedis, guarded, whenReady, type RedisConnectionOptions } from './redis-connection.js';
+import { connectRedis, describeRedis, guarded, redisPersistence, whenReady, type RedisConnectionOptions, type RedisPersistence } from './redis-connection.js';
+import { StoreUnavailableError } from './store-errors.js';
 
 export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
   /** Prefix of every key. Default `rbmkit:dedupe:`. */
@@ -14,13 +15,29 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
    * by a process that died is retried soon. Default 60,000.
    */
   readonly leaseMs?: number;
+  /**
+   * Accept a Redis that keeps nothing on disk (no RDB snapshots, no AOF) in production
+   * (`NODE_ENV=production`). Without it such a store refuses to serve there: after a Redis
+   * restart every redelivered event would run again. Default false.
+   */
+  readonly allowVolatile?: boolean;
+  /**
+   * How long a claim finding the event leased by another process, with plugins already
+   * completed, waits for that lease to end before answering busy (503), in ms: two copies of
+   * a finished event arriving at once are then both answered 200 duplicate. Default 1,000.
+   */
+  readonly busyWaitMs?: number;
+  /** Where the start-up warnings go (a pino logger will do). Default: `process.emitWarning`. */
+  readonly logger?: { warn(message: string): void };
 }
 
 const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
 
-// Atomically: count the attempt, take the lease if free, read the completed plugins.
+// Atomically: count the attempt (unless ARGV[4] is 0: the same attempt, asked again), take the
+// lease if free, read the completed plugins.
 const CLAIM = `
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+local attempts
+if ARGV[4] == '0' then attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '1') else attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 local taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2])
 local done = redis.call('SMEMBERS', KEYS[2])
@@ -55,6 +72,11 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly leaseMs: number;
   private readonly leases = new Map<string, string>();
   private readonly ownsClient: boolean;
+  private readonly options: RedisDedupeStoreOptions;
+  /** Why this store refuses to serve (a volatile Redis in production), if it does. */
+  private refusal: string | undefined;
+  /** What Redis keeps on disk, once `open()` asked. */
+  persistence: RedisPersistence | undefined;
 
   constructor(options: RedisDedupeStoreOptions = {}) {
     this.redis = connectRedis(options);
@@ -62,20 +84,65 @@ export class RedisDedupeStore implements DedupeStore {
     this.prefix = options.prefix ?? 'rbmkit:dedupe:';
     this.ttlMs = options.ttlMs ?? EIGHT_DAYS_MS;
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.options = options;
   }
 
-  /** Resolves once Redis is connected (`bot.listen()` waits for this), or rejects after `ms`. */
-  open(ms = 5_000): Promise<void> {
-    return whenReady(this.redis, ms);
+  /**
+   * Resolves once Redis is connected (`bot.listen()` waits for this), or rejects after `ms`.
+   * Then checks that Redis keeps its data across a restart: when it keeps nothing on disk it
+   * warns loudly, and in production (`NODE_ENV=production`) refuses to serve (rejects here,
+   * and every claim fails: pushes get 503) unless `allowVolatile`; when it cannot tell
+   * (CONFIG not permitted), it warns so.
+   *
+   * @example
+   * await new RedisDedupeStore({ url, allowVolatile: true }).open();
+   */
+  async open(ms = 5_000): Promise<void> {
+    await whenReady(this.redis, ms);
+    this.persistence = await redisPersistence(this.redis);
+    const where = `Redis at ${describeRedis(this.redis)}`;
+    if (this.persistence === 'unknown') {
+      this.warn(
+        `RedisDedupeStore: could not check whether ${where} keeps its data across a restart (CONFIG GET save/appendonly refused); ` +
+          'expected AOF (appendonly yes) or RDB snapshots: without either, a restart forgets which events completed and every redelivery runs again',
+      );
+    } else if (this.persistence === 'none') {
+      const problem =
+        `RedisDedupeStore: ${where} KEEPS NOTHING ON DISK (no RDB snapshots, no AOF): after a Redis restart every redelivered event will be handled again. ` +
+        'Expected appendonly yes (or a save schedule) on the server';
+      if (process.env.NODE_ENV === 'production' && this.options.allowVolatile !== true) {
+        this.refusal = `${problem}; refusing to serve in production (NODE_ENV=production) unless new RedisDedupeStore({ allowVolatile: true })`;
+        throw new StoreUnavailableError(this.refusal);
+      }
+      this.warn(`${problem}, or new RedisDedupeStore({ allowVolatile: true }) to accept it`);
+    }
   }
 
   async claim(key: string): Promise<Claim> {
+    if (this.refusal !== undefined) throw new StoreUnavailableError(this.refusal);
     const lease = randomUUID();
-    const [taken, attempts, done] = (await guarded(this.redis, 'claim an event', () =>
-      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs),
-    )) as [number, number, string[]];
+    let [taken, attempts, done] = await this.tryClaim(key, lease, true);
+    // Leased elsewhere, yet plugins already completed it: most likely a copy of a finished event
+    // that the other process is only confirming. Wait for its lease rather than answer busy.
+    const until = Date.now() + (this.options.busyWaitMs ?? 1_000);
+    while (taken !== 1 && done.length > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if ((await guarded(this.redis, 'read a lease', () => this.redis.exists(this.key(key, 'lease')))) === 1) continue;
+      [taken, attempts, done] = await this.tryClaim(key, lease, false);
+    }
     if (taken === 1) this.leases.set(key, lease);
     return { busy: taken !== 1, attempt: attempts, completed: new Set(done) };
+  }
+
+  private async tryClaim(key: string, lease: string, count: boolean): Promise<[number, number, string[]]> {
+    return (await guarded(this.redis, 'claim an event', () =>
+      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0'),
+    )) as [number, number, string[]];
+  }
+
+  private warn(message: string): void {
+    if (this.options.logger !== undefined) this.options.logger.warn(message);
+    else process.emitWarning(message, { code: 'RBMKIT_VOLATILE_REDIS' });
   }
 
   async complete(key: string, pluginKey: string): Promise<void> {
@@ -90,6 +157,7 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   async ping(): Promise<void> {
+    if (this.refusal !== undefined) throw new StoreUnavailableError(this.refusal);
     await guarded(this.redis, 'answer PING', () => this.redis.ping());
   }
 

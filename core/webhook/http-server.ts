@@ -1,7 +1,9 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
-import { answerParserError } from './parser-errors.js';
+import { BodyBudget } from './body-budget.js';
+import { answerParserError, answerRawJson } from './parser-errors.js';
 
 /** Where a listening bot can be reached. */
 export interface Listening {
@@ -21,6 +23,55 @@ export interface ServerTimeouts {
   readonly keepAliveTimeoutMs?: number;
 }
 
+/** The memory bodies may take while they are read and parsed. */
+export interface BodyGuard {
+  /** Largest accepted body, in bytes: what a chunked or compressed body is charged. */
+  readonly bodyLimit: number;
+  /** Bytes of bodies read at once, at most; past it, requests get 503 unread. */
+  readonly bodyBudgetBytes: number;
+}
+
+/**
+ * Answers JSON from a request listener without reading the body, closing the connection.
+ *
+ * @example
+ * answerJson(res, 503, 'overloaded', 'too many bodies at once; expected a retry later', { 'Retry-After': '1' });
+ */
+export function answerJson(res: ServerResponse, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error, message });
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.end(body);
+}
+
+/**
+ * The listener behind a body budget: a request whose body does not fit is answered 503 at
+ * once, unread; the others are charged until their answer is done.
+ *
+ * @example
+ * createServer(budgeted(app.callback(), new BodyBudget(64 * 1024 * 1024), 1024 * 1024));
+ */
+export function budgeted(listener: RequestListener, budget: BodyBudget, bodyLimit: number): RequestListener {
+  return (req, res) => {
+    if (budget.admit(req, res, bodyLimit)) return listener(req, res);
+    answerOverBudget(res, budget);
+  };
+}
+
+function answerOverBudget(res: ServerResponse, budget: BodyBudget): void {
+  answerJson(res, 503, 'overloaded', `too many request bodies being read at once (budget ${budget.bytes} bytes); expected a retry later`, { 'Retry-After': '1' });
+}
+
+/** `Expect` other than 100-continue: 417, as JSON. */
+function answerExpectation(_req: IncomingMessage, res: ServerResponse): void {
+  answerJson(res, 417, 'expectation_failed', 'expected no Expect header, or Expect: 100-continue');
+}
+
+/** CONNECT is no method of a webhook: 405, as JSON, and the connection closed. */
+function answerConnect(_req: IncomingMessage, socket: Duplex): void {
+  answerRawJson(socket, 405, 'method_not_allowed', 'expected POST: this is an RBM webhook, not a proxy', 'Allow: POST\r\n');
+}
+
 /**
  * The node:http server of one bot: listens once with timeouts against slow clients and JSON
  * answers for requests the parser refuses; closes by answering what is in flight, then
@@ -33,11 +84,16 @@ export interface ServerTimeouts {
  */
 export class WebhookServer {
   private server: Server | undefined;
+  /** The bytes of bodies being read now, when a body guard is set. */
+  readonly budget: BodyBudget | undefined;
 
   constructor(
     private readonly listener: RequestListener,
     private readonly timeouts: ServerTimeouts = {},
-  ) {}
+    private readonly guard?: BodyGuard,
+  ) {
+    this.budget = guard === undefined ? undefined : new BodyBudget(guard.bodyBudgetBytes);
+  }
 
   /** Starts listening; port 0 picks a free one. Rejects with the system error (EADDRINUSE…). */
   async listen(port = 0, host?: string): Promise<Listening> {
@@ -52,9 +108,20 @@ export class WebhookServer {
         // A webhook does not need Host; without this, Node answers its absence with a bare 400.
         requireHostHeader: false,
       },
-      this.listener,
+      this.budget === undefined ? this.listener : budgeted(this.listener, this.budget, this.guard!.bodyLimit),
     );
     server.on('clientError', answerParserError);
+    server.on('checkExpectation', answerExpectation);
+    server.on('connect', answerConnect);
+    const budget = this.budget;
+    if (budget !== undefined) {
+      // Expect: 100-continue: no "continue" for a body that would not fit.
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        if (!budget.admit(req, res, this.guard!.bodyLimit)) return answerOverBudget(res, budget);
+        res.writeContinue();
+        this.listener(req, res);
+      });
+    }
     server.keepAliveTimeout = this.timeouts.keepAliveTimeoutMs ?? 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {

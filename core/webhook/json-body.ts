@@ -18,6 +18,12 @@ function toHttpError(error: ParserError, limit: number): HttpError {
     case 'request.size.invalid':
       return new HttpError(400, 'bad_length', 'expected the body to match its Content-Length');
     default:
+      // co-body's inflate reports an unknown Content-Encoding with status 415 and no type.
+      if (error.status === 415) {
+        return /encoding/i.test(error.message ?? '')
+          ? new HttpError(415, 'unsupported_encoding', 'expected Content-Encoding identity, gzip, deflate or br')
+          : new HttpError(415, 'unsupported_charset', 'expected a UTF-8 body');
+      }
       // co-body parses with @hapi/bourne, which refuses prototype-poisoning keys outright.
       if (/forbidden prototype property/.test(error.message ?? '')) {
         return new HttpError(400, 'forbidden_key', 'expected no "__proto__" keys in the body');

@@ -1,6 +1,5 @@
-import type { Socket } from 'node:net';
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Node's parser error codes, as the answer a client should get. */
 function answerFor(code: string | undefined): { status: number; error: string; message: string } {
@@ -21,14 +20,25 @@ function answerFor(code: string | undefined): { status: number; error: string; m
  * @example
  * server.on('clientError', answerParserError);
  */
-export function answerParserError(error: Error & { code?: string }, socket: Socket): void {
+export function answerParserError(error: Error & { code?: string }, socket: Duplex): void {
+  const { status, error: code, message } = answerFor(error.code);
+  answerRawJson(socket, status, code, message);
+}
+
+/**
+ * Writes a whole JSON error answer `{"error","message"}` straight to a socket no request
+ * listener will answer (a parser error, CONNECT), then closes it.
+ *
+ * @example
+ * answerRawJson(socket, 405, 'method_not_allowed', 'expected POST', 'Allow: POST\r\n');
+ */
+export function answerRawJson(socket: Duplex, status: number, error: string, message: string, extraHeaders = ''): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { status, error: code, message } = answerFor(error.code);
-  const body = JSON.stringify({ error: code, message });
+  const body = JSON.stringify({ error, message });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${extraHeaders}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

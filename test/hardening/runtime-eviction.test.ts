@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { definePlugin, MemoryRbmClient } from 'rbmkit';
+import { payloads, startTestBot } from 'rbmkit/testing';
+import { AgentRegistry } from '../../core/dispatch/agent-registry.js';
+import { BotMetrics } from '../../core/ops/metrics.js';
+
+/** A plugin counting its setups and teardowns. */
+function lifecycle() {
+  const counts = { setups: 0, teardowns: 0 };
+  const plugin = definePlugin({
+    name: 'lifecycle',
+    setup(agent) {
+      counts.setups += 1;
+      agent.on('text', () => undefined);
+      return () => void (counts.teardowns += 1);
+    },
+  });
+  return { plugin, counts };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('hardening: per-agent state is bounded', function () {
+  this.timeout(20_000);
+
+  it('past maxRuntimes the least recently used runtime is torn down, and made anew on its next event', async () => {
+    const { plugin, counts } = lifecycle();
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), maxRuntimes: 3 });
+    registry.configure([plugin], { 'kept@rbm.goog': { plugins: [plugin] } });
+    for (let i = 0; i < 10; i += 1) await registry.runtime(`a${i}@rbm.goog`).ready();
+    expect(registry.runtimeCount).to.equal(3);
+    await settle();
+    expect(counts.setups).to.equal(10);
+    expect(counts.teardowns).to.equal(7);
+    // A configured agent keeps its config across eviction.
+    await registry.runtime('kept@rbm.goog').ready();
+    for (let i = 0; i < 5; i += 1) await registry.runtime(`b${i}@rbm.goog`).ready();
+    expect(registry.pluginKeysFor('kept@rbm.goog')).to.deep.equal(['lifecycle']);
+    const again = registry.runtime('kept@rbm.goog');
+    await again.ready();
+    expect(again.handlersFor('text')).to.have.length(1);
+    await registry.close();
+  });
+
+  it('a runtime idle for idleMs is torn down; one in use is kept', async () => {
+    const { plugin, counts } = lifecycle();
+    let now = 0;
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
+    registry.configure([plugin], {});
+    await registry.runtime('idle@rbm.goog').ready();
+    await registry.runtime('busy@rbm.goog').ready();
+    now = 50_000;
+    registry.runtime('busy@rbm.goog');
+    now = 70_000;
+    registry.runtime('busy@rbm.goog');
+    await settle();
+    expect(registry.runtimeCount).to.equal(1);
+    expect(counts.teardowns).to.equal(1);
+    await registry.close();
+  });
+
+  it('end to end: 50 agents through a bot with maxAgentRuntimes 5 keep 5 runtimes and are all served', async () => {
+    const { plugin, counts } = lifecycle();
+    const t = await startTestBot({ partner: { clientToken: 'EVICTTOKEN000001', plugins: [plugin] }, maxAgentRuntimes: 5 });
+    try {
+      for (let i = 0; i < 50; i += 1) expect((await t.push(payloads.text({ text: 'x', agentId: `agent${i}@rbm.goog` }))).status).to.equal(200);
+      await settle();
+      expect(counts.setups).to.equal(50);
+      expect(counts.teardowns).to.equal(45);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('metrics give at most maxAgentLabels agents a label of their own; the rest are "other"', async () => {
+    const metrics = new BotMetrics({ maxAgentLabels: 3 });
+    for (let i = 0; i < 100; i += 1) {
+      metrics.countVerified(`a${i}@rbm.goog`);
+      metrics.countOutcome(`a${i}@rbm.goog`, 'handled');
+      metrics.observeHandler(`a${i}@rbm.goog`, 'echo', 'text', 0.001);
+    }
+    const text = await metrics.registry.metrics();
+    const agents = new Set([...text.matchAll(/agent="([^"]+)"/g)].map((m) => m[1]));
+    expect([...agents].sort()).to.deep.equal(['a0@rbm.goog', 'a1@rbm.goog', 'a2@rbm.goog', 'other']);
+    expect(text).to.include('rbmkit_pushes_verified_total{agent="other"} 97');
+  });
+
+  it('end to end: metrics.maxAgentLabels caps /metrics', async () => {
+    const t = await startTestBot({ partner: { clientToken: 'EVICTTOKEN000001' }, metrics: { maxAgentLabels: 2 } });
+    try {
+      for (let i = 0; i < 10; i += 1) await t.push(payloads.text({ text: 'x', agentId: `agent${i}@rbm.goog` }));
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      expect(new Set([...text.matchAll(/agent="([^"]+)"/g)].map((m) => m[1])).size).to.equal(3);
+    } finally {
+      await t.close();
+    }
+  });
+});
