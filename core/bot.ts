@@ -9,8 +9,10 @@ import { agentControl, type AgentControl } from './dispatch/agent-control.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
 import { SharedDeadlines, TIMED_OUT, withinDeadline } from './dispatch/deadline.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { HttpError } from './errors.js';
+import { ConfigError, HttpError } from './errors.js';
 import { createLogger } from './ops/logger.js';
+import { enqueuer } from './queue/enqueue.js';
+import { QueueWorker } from './queue/queue-worker.js';
 import { BotMetrics } from './ops/metrics.js';
 import { multiProcessHint } from './ops/multi-process.js';
 import type { BotStats } from './ops/stats.js';
@@ -34,6 +36,12 @@ export interface Bot {
   callback(): RequestListener;
   /** Starts an HTTP server. Port 0 picks a free one. */
   listen(port?: number, host?: string): Promise<Listening>;
+  /**
+   * Queue mode: starts consuming the `queue` of the config and runs the plugins, in this
+   * process; call it in worker processes (and in the ingress process too, to do both).
+   * Throws a ConfigError when the config has no `queue`.
+   */
+  work(): Promise<void>;
   /**
    * Shuts down: stops accepting (new pushes get 503), answers the requests in flight, lets
    * running handlers finish for up to `shutdownTimeoutMs`, tears plugins down, closes the stores.
@@ -65,11 +73,11 @@ export function createBot(given: BotConfig): Bot {
   const log = createLogger(config.logger);
   const client: RbmClient = config.client ?? new MemoryRbmClient();
   const stores: BotStores = { dedupe: config.dedupe ?? new MemoryDedupeStore(), sessions: config.sessions ?? new MemorySessionStore() };
-  const metrics = config.metrics === false ? undefined : new BotMetrics();
+  const metrics = config.metrics === false ? undefined : new BotMetrics({ maxAgentLabels: config.metrics?.maxAgentLabels });
   const telemetry = new Telemetry(metrics);
   if (metrics !== undefined) client.observe?.((call) => telemetry.outbound(call.method, call.status));
 
-  const registry = new AgentRegistry({ client, log, registry: config.registry });
+  const registry = new AgentRegistry({ client, log, registry: config.registry, maxRuntimes: config.maxAgentRuntimes, idleMs: config.agentIdleMs });
   registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
   const table = new WebhookTable(resolveWebhooks(config));
 
@@ -94,6 +102,8 @@ export function createBot(given: BotConfig): Bot {
     ackDeadlineMs,
     deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
     exposeErrors: config.exposeErrors === true,
+    enqueue: config.queue === undefined ? undefined : enqueuer(config.queue, telemetry, log),
+    replayWindowMs: config.replayWindowMs,
   };
   let closing = false;
   const routes = new WebhookRoutes(table, ingress, {
@@ -105,7 +115,10 @@ export function createBot(given: BotConfig): Bot {
     stores,
     isClosing: () => closing,
   });
-  const server = new WebhookServer(callback(), config.server);
+  const server = new WebhookServer(callback(), config.server, {
+    bodyLimit: config.bodyLimit ?? 1024 * 1024,
+    bodyBudgetBytes: config.bodyBudgetBytes ?? 64 * 1024 * 1024,
+  });
 
   function callback(): RequestListener {
     const app = new Koa();
@@ -119,15 +132,31 @@ export function createBot(given: BotConfig): Bot {
     return app.callback();
   }
 
+  let worker: QueueWorker | undefined;
+  async function work(): Promise<void> {
+    if (config.queue === undefined) throw new ConfigError('bot.work() needs a queue; expected createBot({ ..., queue: new NatsQueue({ url }) })');
+    if (worker !== undefined) return;
+    warnIfUnshared(stores, log);
+    await openStores(stores, log);
+    await config.queue.open();
+    const retry = { attempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000, ...definedOnly(config.queueRetry) };
+    worker = new QueueWorker({ queue: config.queue, dispatcher, agents: registry, telemetry, log, retry });
+    await worker.start();
+  }
+
   let shutdown: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing = true;
+    // A worker finishes the event in hand (or gives it back) and takes no more.
+    await worker?.stop();
     const deadline = config.shutdownTimeoutMs ?? 25_000;
     await server.close(async () => {
       if ((await withinDeadline(dispatcher.drain(), deadline)) === TIMED_OUT) {
         log.warn({ unfinished: dispatcher.inFlightCount }, `handlers still running after ${deadline} ms; shutting down anyway`);
       }
     });
+    // Every confirm in flight was awaited by its request above.
+    await config.queue?.close().catch((error: unknown) => log.warn({ err: error }, 'closing the queue failed'));
     await registry.close();
     await closeStores(stores, log);
   }
@@ -141,8 +170,10 @@ export function createBot(given: BotConfig): Bot {
     async listen(port, host) {
       warnIfUnshared(stores, log);
       await openStores(stores, log);
+      await config.queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers'));
       return server.listen(port, host);
     },
+    work,
     close: () => (shutdown ??= close()),
     webhooks: () => table.paths(),
     stats: () => telemetry.stats(),
@@ -159,4 +190,9 @@ function warnIfUnshared(stores: BotStores, log: Logger): void {
       'a duplicate or redelivery reaching another process will be handled twice, and conversation state will differ. ' +
       'Give every process shared stores: dedupe: new RedisDedupeStore({ url }), sessions: new RedisSessionStore({ url })',
   );
+}
+
+/** The fields of `given` that are set. */
+function definedOnly<T extends object>(given: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

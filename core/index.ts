@@ -67,6 +67,12 @@ export { RedisSessionStore } from './stores/redis-session-store.js';
 export type { RedisConnectionOptions } from './stores/redis-connection.js';
 export { StoreUnavailableError } from './stores/store-errors.js';
 
+// ── Queue mode: ingress publishes, workers run the plugins ─────────────────────────────────
+export type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord } from './queue/queue.js';
+export { QueueUnavailableError } from './queue/queue.js';
+export { NatsQueue, type NatsQueueOptions } from './queue/nats-queue.js';
+export type { RetryPolicy } from './queue/queue-worker.js';
+
 // ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
 export { validateConfig, type AgentConfig, type BotConfig, type ParsedBotConfig, type PluginSpec, type WebhookConfig } from './config/config-schema.js';
 export { loadConfigFile, type FileConfig } from './config/config-file.js';

@@ -5,6 +5,7 @@ import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from '../plugin
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { SessionStore } from '../stores/session-store.js';
+import type { Queue } from '../queue/queue.js';
 import { configIssuesError } from './config-issues.js';
 
 // The schema is the one description of the config: the types below are inferred from it, and a
@@ -116,6 +117,14 @@ export const botConfigSchema = settings({
   signaturePolicy: z.enum(['reject', 'acknowledge'], { error: 'expected "reject" or "acknowledge"' }).optional(),
   /** Largest accepted body, in bytes. Default 1 MiB. */
   bodyLimit: positive.optional(),
+  /** Bytes of request bodies read and parsed at once, at most; past it, requests get 503 unread. Default 64 MiB. */
+  bodyBudgetBytes: positive.optional(),
+  /** Opt-in: pushes published longer ago than this (ms) are answered 200 and dropped, counted as rejected `too_old`. Default: off. */
+  replayWindowMs: positive.optional(),
+  /** Agent runtimes kept at once, at most; the least recently used is torn down past it (recreated on its next event). Default 10,000. */
+  maxAgentRuntimes: positive.optional(),
+  /** An agent runtime idle this long (ms) is torn down, recreated on its next event. Default 600,000 (10 min). */
+  agentIdleMs: positive.optional(),
   /** Time limit of each handler, in ms. Default 10,000. */
   handlerTimeoutMs: positive.optional(),
   /** Past this, answer 503 and let handlers finish; the redelivery finds them done. Default 8,000 ms. */
@@ -124,7 +133,17 @@ export const botConfigSchema = settings({
   maxInFlight: positive.optional(),
   /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */
   metrics: z
-    .union([z.literal(false), settings({ path: pathSchema.optional() }).readonly()], { error: 'expected false, or {"path"?: "/metrics"}' })
+    .union(
+      [
+        z.literal(false),
+        settings({
+          path: pathSchema.optional(),
+          /** Distinct `agent` label values per metric, at most; later agents are counted as `agent="other"`. Default 500. */
+          maxAgentLabels: positive.optional(),
+        }).readonly(),
+      ],
+      { error: 'expected false, or {"path"?: "/metrics"}' },
+    )
     .optional(),
   /** Liveness and readiness paths (GET). Default `/healthz` and `/readyz`; `false` serves neither. */
   health: z
@@ -139,6 +158,26 @@ export const botConfigSchema = settings({
   exposeErrors: z.boolean({ error: 'expected true or false' }).optional(),
   /** How long `close()` lets running handlers finish before tearing plugins down. Default 25,000 ms. */
   shutdownTimeoutMs: positive.optional(),
+  /**
+   * Queue mode: the webhook publishes each verified event to this broker and answers 200 once it
+   * confirmed; `bot.work()` runs the plugins. Default: none (direct mode, plugins run in the request).
+   */
+  queue: z
+    .custom<Queue>((v) => isObject(v) && typeof v.publish === 'function' && typeof v.consume === 'function', {
+      error: 'expected a Queue (publish, consume, ping, close), e.g. new NatsQueue({ url })',
+    })
+    .optional(),
+  /** Queue mode: how a worker retries an event whose plugins failed, before dead-lettering it. */
+  queueRetry: settings({
+    /** Attempts in all before the dead-letter queue. Default 5. */
+    attempts: positive.optional(),
+    /** First back-off, doubled each attempt. Default 1,000 ms. */
+    backoffMs: positive.optional(),
+    /** Longest back-off. Default 60,000 ms. */
+    maxBackoffMs: positive.optional(),
+  })
+    .readonly()
+    .optional(),
   /** Timeouts of the server `listen()` starts, against slow clients. */
   server: settings({
     /** To receive a request's headers. Default 15,000 ms. */

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The bot's Prometheus metrics, in a registry of its own (several bots in one process do not
@@ -27,9 +27,53 @@ export class BotMetrics {
     registers: [this.registry],
   });
   private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry] });
+  // Queue mode (see docs/operations.md): ingress's confirmed writes, workers' lag, retries and dead letters.
+  private readonly queueDepth = new Gauge({ name: 'rbmkit_queue_depth', help: 'Records waiting in each queue partition, as a worker last saw it', labelNames: ['partition'], registers: [this.registry] });
+  private readonly enqueueSeconds = new Histogram({
+    name: 'rbmkit_queue_enqueue_seconds',
+    help: 'Time from publishing a verified event to the broker confirming the write',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  private readonly lagSeconds = new Histogram({
+    name: 'rbmkit_queue_lag_seconds',
+    help: 'Time from publish to a worker starting to handle the record',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly queueRetries = new Counter({ name: 'rbmkit_queue_retries_total', help: 'Records retried by a worker after their plugins failed', registers: [this.registry] });
+  private readonly deadLetters = new Counter({ name: 'rbmkit_queue_dead_letters_total', help: 'Records moved to the dead-letter queue after their last attempt', registers: [this.registry] });
 
-  constructor() {
+  /** Queue mode: a partition's waiting records; a confirmed write; a worker's lag; a retry; a dead letter. */
+  observeQueue(fact: 'depth' | 'enqueue' | 'lag' | 'retry' | 'deadLetter', value = 0, partition = 0): void {
+    if (fact === 'depth') this.queueDepth.set({ partition: String(partition) }, value);
+    else if (fact === 'enqueue') this.enqueueSeconds.observe(value);
+    else if (fact === 'lag') this.lagSeconds.observe(value);
+    else if (fact === 'retry') this.queueRetries.inc();
+    else this.deadLetters.inc();
+  }
+
+  /** Agents with a label value of their own; past `maxAgentLabels`, others are `other`. */
+  private readonly agentLabels = new Set<string>();
+  private readonly maxAgentLabels: number;
+
+  constructor(options: { readonly maxAgentLabels?: number } = {}) {
+    this.maxAgentLabels = options.maxAgentLabels ?? 500;
     collectDefaultMetrics({ register: this.registry, prefix: 'rbmkit_' });
+  }
+
+  /**
+   * The `agent` label value of an agent: its id while fewer than `maxAgentLabels` agents have
+   * one, else `other`, so label sets stay bounded however many agents push.
+   *
+   * @example
+   * new BotMetrics({ maxAgentLabels: 1 }).agentLabel('a@rbm.goog'); // 'a@rbm.goog', then 'other' for any other agent
+   */
+  agentLabel(agent: string): string {
+    if (this.agentLabels.has(agent)) return agent;
+    if (this.agentLabels.size >= this.maxAgentLabels) return 'other';
+    this.agentLabels.add(agent);
+    return agent;
   }
 
   countReceived(webhook: string): void {
@@ -37,7 +81,8 @@ export class BotMetrics {
   }
 
   countVerified(agent: string): void {
-    this.child(this.verifiedChildren, agent, () => this.verified.labels(agent)).inc();
+    const label = this.agentLabel(agent);
+    this.child(this.verifiedChildren, label, () => this.verified.labels(label)).inc();
   }
 
   countRejected(webhook: string, reason: string): void {
@@ -45,11 +90,13 @@ export class BotMetrics {
   }
 
   countOutcome(agent: string, outcome: string): void {
-    this.child(this.outcomeChildren, `${agent}\u0000${outcome}`, () => this.outcomes.labels(agent, outcome)).inc();
+    const label = this.agentLabel(agent);
+    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => this.outcomes.labels(label, outcome)).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
-    this.child(this.handlerChildren, `${agent}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(agent, plugin, event)).observe(seconds);
+    const label = this.agentLabel(agent);
+    this.child(this.handlerChildren, `${label}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
   }
 
   // Label-bound children, cached: prom-client would otherwise hash the label set on every call.

@@ -111,6 +111,15 @@ export class Telemetry {
     this.metrics?.observeHandler(agent, plugin, event, seconds);
   }
 
+  /**
+   * Queue mode: `depth` records wait in `partition`; a write confirmed after `value` seconds
+   * (`enqueue`); a worker started a record `value` seconds after its publish (`lag`); a retry;
+   * a dead letter.
+   */
+  queue(fact: 'depth' | 'enqueue' | 'lag' | 'retry' | 'deadLetter', value = 0, partition = 0): void {
+    this.metrics?.observeQueue(fact, value, partition);
+  }
+
   /** An RBM API call by HTTP `method` got `status` (0: no answer). */
   outbound(method: string, status: number): void {
     this.metrics?.countOutbound(method, status);

@@ -14,10 +14,12 @@ import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.
 import { HttpError } from '../errors.js';
 import { isJsonObject } from '../events/json-value.js';
 import type { PushInfo, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
+import { eventAgeMs } from '../events/event-age.js';
 import { parseEvent } from '../events/parse-event.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
 import type { Telemetry } from '../ops/telemetry.js';
+import type { Enqueue } from '../queue/enqueue.js';
 
 /** A webhook ready to serve: its tokens prepared as HMAC keys once. */
 export interface Webhook extends ResolvedWebhook {
@@ -46,6 +48,10 @@ export interface IngressDeps {
   readonly deadlines: SharedDeadlines;
   /** Dev and tests only: answers of failed pushes carry which plugin failed and its error message. */
   readonly exposeErrors?: boolean;
+  /** Queue mode: publishes a verified event (confirmed) instead of dispatching it; throws a 503 HttpError when it cannot. */
+  readonly enqueue?: Enqueue;
+  /** Opt-in: pushes older than this (ms) are answered 200, dropped and counted (`too_old`). */
+  readonly replayWindowMs?: number;
 }
 
 /**
@@ -103,6 +109,7 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
   bad_client_token: { status: 401, message: 'expected the clientToken configured for this webhook' },
   agent_mismatch: { status: 403, message: 'the signed data names another agent; expected pushes for this webhook\'s own agent only' },
   missing_agent_id: { status: 400, message: 'expected the signed data to name its "agentId"' },
+  too_old: { status: 200, message: 'published longer ago than replayWindowMs; dropped' },
 };
 
 /**
@@ -162,7 +169,16 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   } else if (event.agentId === '') {
     return reject(ctx, hook, 'missing_agent_id', deps);
   }
+  if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
+    return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
+  }
   deps.telemetry.verifiedFor(event.agentId);
+  if (deps.enqueue !== undefined) {
+    // Queue mode: 200 only once the broker confirmed the write; workers run the plugins.
+    await deps.enqueue(event, data);
+    ctx.body = { status: 'queued' };
+    return;
+  }
   await answerOutcome(ctx, event, deps);
 }
 
@@ -248,7 +264,7 @@ function claimedAgent(bytes: Uint8Array): string | undefined {
  */
 function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, claimedAgentId?: string, handshake = false): void {
   const { status, message } = REJECTIONS[reason];
-  const acknowledge = !handshake && status === 401 && deps.signaturePolicy === 'acknowledge';
+  const acknowledge = !handshake && (status === 200 || (status === 401 && deps.signaturePolicy === 'acknowledge'));
   const notice: RejectedNotice = {
     type: 'rejected',
     reason,
