@@ -1,4 +1,4 @@
-import Koa, { type Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { validateConfig, type BotConfig } from './config/config-schema.js';
@@ -7,24 +7,25 @@ import type { RbmClient } from './client/rbm-client.js';
 import { MemoryRbmClient } from './client/memory-rbm-client.js';
 import { agentControl, type AgentControl } from './dispatch/agent-control.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
-import { SharedDeadlines, TIMED_OUT, withinDeadline } from './dispatch/deadline.js';
+import { SharedDeadlines } from './dispatch/deadline.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { ConfigError, HttpError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { createLogger } from './ops/logger.js';
-import { enqueuer } from './queue/enqueue.js';
-import { QueueWorker } from './queue/queue-worker.js';
 import { BotMetrics } from './ops/metrics.js';
-import { multiProcessHint } from './ops/multi-process.js';
+import { shutDown } from './ops/shutdown.js';
 import type { BotStats } from './ops/stats.js';
 import { Telemetry } from './ops/telemetry.js';
-import { closeStores, openStores, unsharedStores, type BotStores } from './stores/bot-stores.js';
+import { QueueWorker, retryPolicy } from './queue/queue-worker.js';
+import { openStores, warnIfUnshared, type BotStores } from './stores/bot-stores.js';
 import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
 import { MemorySessionStore } from './stores/session-store.js';
 import { WebhookServer, type Listening } from './webhook/http-server.js';
-import type { IngressDeps } from './webhook/ingress.js';
-import { jsonErrors } from './webhook/json-errors.js';
+import { ingressDeps } from './webhook/ingress-deps.js';
 import { WebhookRoutes } from './webhook/routes.js';
+import { webhookApp } from './webhook/webhook-app.js';
 import { WebhookTable } from './webhook/webhook-table.js';
+
+const ONE_MIB = 1024 * 1024;
 
 export type { AgentControl, Listening };
 
@@ -80,10 +81,9 @@ export function createBot(given: BotConfig): Bot {
   const registry = new AgentRegistry({ client, log, registry: config.registry, maxRuntimes: config.maxAgentRuntimes, idleMs: config.agentIdleMs });
   registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
   const table = new WebhookTable(resolveWebhooks(config));
-
-  const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
   const dispatcher = new Dispatcher({
     store: stores.dedupe,
+    sessions: stores.sessions,
     client,
     log,
     telemetry,
@@ -91,108 +91,53 @@ export function createBot(given: BotConfig): Bot {
     // Handler time limits on this bot's own timer (precision 10 ms), shared with no other bot.
     handlerDeadlines: new SharedDeadlines(10),
     maxInFlight: config.maxInFlight ?? 1_000,
-    sessions: stores.sessions,
   });
-  const ingress: IngressDeps = {
-    agents: registry,
-    dispatcher,
-    telemetry,
-    log,
-    signaturePolicy: config.signaturePolicy ?? 'reject',
-    ackDeadlineMs,
-    deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
-    exposeErrors: config.exposeErrors === true,
-    enqueue: config.queue === undefined ? undefined : enqueuer(config.queue, telemetry, log),
-    replayWindowMs: config.replayWindowMs,
-  };
   let closing = false;
-  const routes = new WebhookRoutes(table, ingress, {
+  const routes = new WebhookRoutes(table, ingressDeps(config, { agents: registry, dispatcher, telemetry, log }), {
     log,
-    bodyLimit: config.bodyLimit ?? 1024 * 1024,
+    bodyLimit: config.bodyLimit ?? ONE_MIB,
     metrics,
     metricsPath: config.metrics === false ? '' : (config.metrics?.path ?? '/metrics'),
     health: config.health,
     stores,
+    queue: config.queue,
     isClosing: () => closing,
   });
-  const server = new WebhookServer(callback(), config.server, {
-    bodyLimit: config.bodyLimit ?? 1024 * 1024,
-    bodyBudgetBytes: config.bodyBudgetBytes ?? 64 * 1024 * 1024,
+  const server = new WebhookServer(webhookApp(routes, log), config.server, {
+    bodyLimit: config.bodyLimit ?? ONE_MIB,
+    bodyBudgetBytes: config.bodyBudgetBytes ?? 64 * ONE_MIB,
   });
-
-  function callback(): RequestListener {
-    const app = new Koa();
-    app.silent = true;
-    app.use(jsonErrors(log));
-    app.use(routes.middleware());
-    app.use(() => {
-      // Which paths are webhooks is nobody's business but the program's (bot.webhooks()).
-      throw new HttpError(404, 'not_found', "no route here; expected POST to this server's webhook path");
-    });
-    return app.callback();
-  }
-
+  const queue = config.queue;
   let worker: QueueWorker | undefined;
-  async function work(): Promise<void> {
-    if (config.queue === undefined) throw new ConfigError('bot.work() needs a queue; expected createBot({ ..., queue: new NatsQueue({ url }) })');
-    if (worker !== undefined) return;
-    warnIfUnshared(stores, log);
-    await openStores(stores, log);
-    await config.queue.open();
-    const retry = { attempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000, ...definedOnly(config.queueRetry) };
-    worker = new QueueWorker({ queue: config.queue, dispatcher, agents: registry, telemetry, log, retry });
-    await worker.start();
-  }
-
   let shutdown: Promise<void> | undefined;
-  async function close(): Promise<void> {
-    closing = true;
-    // A worker finishes the event in hand (or gives it back) and takes no more.
-    await worker?.stop();
-    const deadline = config.shutdownTimeoutMs ?? 25_000;
-    await server.close(async () => {
-      if ((await withinDeadline(dispatcher.drain(), deadline)) === TIMED_OUT) {
-        log.warn({ unfinished: dispatcher.inFlightCount }, `handlers still running after ${deadline} ms; shutting down anyway`);
-      }
-    });
-    // Every confirm in flight was awaited by its request above.
-    await config.queue?.close().catch((error: unknown) => log.warn({ err: error }, 'closing the queue failed'));
-    await registry.close();
-    await closeStores(stores, log);
-  }
 
   return {
     log,
     client,
     agents: agentControl(registry, table, () => routes.rebuild()),
     middleware: () => routes.middleware(),
-    callback,
+    callback: () => webhookApp(routes, log),
     async listen(port, host) {
       warnIfUnshared(stores, log);
       await openStores(stores, log);
-      await config.queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers'));
+      await queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers'));
       return server.listen(port, host);
     },
-    work,
-    close: () => (shutdown ??= close()),
+    async work() {
+      if (queue === undefined) throw new ConfigError('bot.work() needs a queue; expected createBot({ ..., queue: new NatsQueue({ url }) })');
+      if (worker !== undefined) return;
+      warnIfUnshared(stores, log);
+      await openStores(stores, log);
+      await queue.open();
+      worker = new QueueWorker({ queue, dispatcher, agents: registry, telemetry, log, retry: retryPolicy(config.queueRetry) });
+      await worker.start();
+    },
+    close() {
+      closing = true;
+      shutdown ??= shutDown({ worker, server, dispatcher, queue, registry, stores, log, deadlineMs: config.shutdownTimeoutMs ?? 25_000 });
+      return shutdown;
+    },
     webhooks: () => table.paths(),
     stats: () => telemetry.stats(),
   };
-}
-
-/** Several processes with stores of their own would each handle a duplicate: say so loudly. */
-function warnIfUnshared(stores: BotStores, log: Logger): void {
-  const hint = multiProcessHint();
-  const unshared = unsharedStores(stores);
-  if (hint === undefined || unshared.length === 0) return;
-  log.warn(
-    `SEVERAL PROCESSES (${hint}) BUT ${unshared.join(' AND ').toUpperCase()} ${unshared.length > 1 ? 'ARE' : 'IS'} IN THIS PROCESS ONLY: ` +
-      'a duplicate or redelivery reaching another process will be handled twice, and conversation state will differ. ' +
-      'Give every process shared stores: dedupe: new RedisDedupeStore({ url }), sessions: new RedisSessionStore({ url })',
-  );
-}
-
-/** The fields of `given` that are set. */
-function definedOnly<T extends object>(given: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

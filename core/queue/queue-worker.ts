@@ -15,6 +15,16 @@ export interface RetryPolicy {
   readonly maxBackoffMs: number;
 }
 
+/**
+ * A retry policy with the defaults filled in: 5 attempts, 1 s first back-off, 60 s longest.
+ *
+ * @example
+ * retryPolicy({ attempts: 3 }); // { attempts: 3, backoffMs: 1000, maxBackoffMs: 60000 }
+ */
+export function retryPolicy(given: Partial<RetryPolicy> = {}): RetryPolicy {
+  return { attempts: given.attempts ?? 5, backoffMs: given.backoffMs ?? 1_000, maxBackoffMs: given.maxBackoffMs ?? 60_000 };
+}
+
 export interface QueueWorkerDeps {
   readonly queue: Queue;
   readonly dispatcher: Dispatcher;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { multiProcessHint } from '../ops/multi-process.js';
 import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
 import type { DedupeStore } from './dedupe-store.js';
 import type { SessionStore } from './session-store.js';
@@ -78,4 +79,22 @@ export async function closeStores(stores: BotStores, log: Logger): Promise<void>
   for (const [name, store] of each(stores)) {
     await store.close?.().catch((error: unknown) => log.warn({ err: error }, `closing ${LABELS[name]} failed`));
   }
+}
+
+/**
+ * Warns loudly when this process looks like one of several (a cluster worker, pm2,
+ * WEB_CONCURRENCY…) while a store keeps its entries in this process only: a duplicate reaching
+ * another process would be handled twice.
+ *
+ * @example
+ * warnIfUnshared({ dedupe, sessions }, log);
+ */
+export function warnIfUnshared(stores: BotStores, log: Logger, hint = multiProcessHint()): void {
+  const unshared = unsharedStores(stores);
+  if (hint === undefined || unshared.length === 0) return;
+  log.warn(
+    `SEVERAL PROCESSES (${hint}) BUT ${unshared.join(' AND ').toUpperCase()} ${unshared.length > 1 ? 'ARE' : 'IS'} IN THIS PROCESS ONLY: ` +
+      'a duplicate or redelivery reaching another process will be handled twice, and conversation state will differ. ' +
+      'Give every process shared stores: dedupe: new RedisDedupeStore({ url }), sessions: new RedisSessionStore({ url })',
+  );
 }

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { ParsedBotConfig } from '../config/config-schema.js';
+import type { AgentRegistry } from '../dispatch/agent-registry.js';
+import { SharedDeadlines } from '../dispatch/deadline.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { Telemetry } from '../ops/telemetry.js';
+import { enqueuer } from '../queue/enqueue.js';
+import type { IngressDeps } from './ingress.js';
+
+/**
+ * What the webhooks of a bot need, from its config (defaults applied) and its parts: in queue
+ * mode an enqueuer, in direct mode the dispatcher, with the ack deadlines on one timer.
+ *
+ * @example
+ * const deps = ingressDeps(config, { agents: registry, dispatcher, telemetry, log });
+ */
+export function ingressDeps(
+  config: ParsedBotConfig,
+  parts: { readonly agents: AgentRegistry; readonly dispatcher: Dispatcher; readonly telemetry: Telemetry; readonly log: Logger },
+): IngressDeps {
+  const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
+  return {
+    ...parts,
+    signaturePolicy: config.signaturePolicy ?? 'reject',
+    ackDeadlineMs,
+    deadlines: new SharedDeadlines(Math.min(25, Math.ceil(ackDeadlineMs / 4))),
+    exposeErrors: config.exposeErrors === true,
+    enqueue: config.queue === undefined ? undefined : enqueuer(config.queue, parts.telemetry, parts.log),
+    replayWindowMs: config.replayWindowMs,
+  };
+}

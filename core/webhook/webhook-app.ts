@@ -1,0 +1,24 @@
+import Koa from 'koa';
+import type { RequestListener } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpError } from '../errors.js';
+import { jsonErrors } from './json-errors.js';
+import type { WebhookRoutes } from './routes.js';
+
+/**
+ * The node:http listener of a bot: its routes, a JSON answer for every error, and a 404 that
+ * names no webhook (which paths are webhooks is the program's business: `bot.webhooks()`).
+ *
+ * @example
+ * const server = createServer(webhookApp(routes, log));
+ */
+export function webhookApp(routes: WebhookRoutes, log: Logger): RequestListener {
+  const app = new Koa();
+  app.silent = true;
+  app.use(jsonErrors(log));
+  app.use(routes.middleware());
+  app.use(() => {
+    throw new HttpError(404, 'not_found', "no route here; expected POST to this server's webhook path");
+  });
+  return app.callback();
+}
