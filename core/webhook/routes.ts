@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { HttpError } from '../errors.js';
 import type { BotMetrics } from '../ops/metrics.js';
+import type { Queue } from '../queue/queue.js';
 import type { BotStores } from '../stores/bot-stores.js';
 import { liveness, readiness } from './health.js';
 import { webhookHandler, type IngressDeps } from './ingress.js';
@@ -19,6 +20,8 @@ export interface RouteOptions {
   readonly metricsPath: string;
   readonly health: false | { readonly live?: string; readonly ready?: string } | undefined;
   readonly stores: BotStores;
+  /** Queue mode: the broker, whose answer readiness also needs. */
+  readonly queue?: Pick<Queue, 'ping'>;
   /** True once the bot is shutting down: pushes get 503, readiness fails. */
   readonly isClosing: () => boolean;
 }
@@ -58,7 +61,7 @@ export class WebhookRoutes {
   }
 
   private build(): Middleware {
-    const { metrics, metricsPath, health, stores, isClosing } = this.options;
+    const { metrics, metricsPath, health, stores, queue, isClosing } = this.options;
     const { errors, parseBody } = this;
     const router = new Router();
     if (metrics !== undefined) {
@@ -69,7 +72,7 @@ export class WebhookRoutes {
     }
     if (health !== false) {
       router.get(health?.live ?? '/healthz', liveness());
-      router.get(health?.ready ?? '/readyz', readiness(stores, isClosing));
+      router.get(health?.ready ?? '/readyz', readiness(stores, isClosing, queue));
     }
     const refuseWhileClosing: Middleware = async (ctx, next) => {
       if (!isClosing()) return next();
