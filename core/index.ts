@@ -40,7 +40,7 @@ export type * from './client/agent-message.js';
 export { maskPhone } from './client/phone.js';
 
 // ── The RBM API: clients, credentials, typed errors ────────────────────────────────────────
-export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './client/rbm-client.js';
+export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './client/rbm-client.js';
 export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
 export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
 export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';

@@ -4,12 +4,16 @@ import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } fr
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
 import { isE164, maskPhone, maskPhonesIn } from './phone.js';
-import { googleAuth, type AccessTokenProvider } from './rbm-auth.js';
+import { multipartRelated } from './multipart-related.js';
+import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
-import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
+import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
+
+/** Google's Business Communications API (tester invites). */
+export const BUSINESS_COMMUNICATIONS_URL = 'https://businesscommunications.googleapis.com';
 
 export interface HttpRbmClientOptions {
   /** Any base URL, e.g. a local fake on loopback. Default: the global endpoint, or the region's. */
@@ -18,6 +22,13 @@ export interface HttpRbmClientOptions {
   readonly region?: 'us' | 'europe' | 'asia';
   /** Bearer tokens. Default: Application Default Credentials via google-auth-library. */
   readonly auth?: AccessTokenProvider;
+  /** The Business Communications API's base URL, for tester invites (a local fake, say). Default Google's. */
+  readonly businessCommunicationsUrl?: string;
+  /**
+   * Bearer tokens for the Business Communications API. Default: `auth` when given, else
+   * Application Default Credentials with the businesscommunications scope.
+   */
+  readonly businessCommunicationsAuth?: AccessTokenProvider;
   /** Time limit of each HTTP attempt, in ms. Default 10,000. */
   readonly timeoutMs?: number;
   /** Attempts per call for 429, 5xx and network failures. Default 5. */
@@ -36,6 +47,14 @@ export interface HttpRbmClientOptions {
    * messages reuse connections instead of opening one each.
    */
   readonly dispatcher?: UndiciDispatcher;
+}
+
+/** Google answers a call without agentId 403: refused before sending instead. */
+function checkAgentId(agentId: string): string {
+  if (typeof agentId !== 'string' || agentId === '') {
+    throw new InvalidRequestError(`agentId: expected the agent's id like shop@rbm.goog, got ${JSON.stringify(agentId)}`, 0, 'INVALID_AGENT_ID');
+  }
+  return agentId;
 }
 
 function checkPhone(phone: string): string {
@@ -57,9 +76,12 @@ function retryAfterMs(header: string | undefined, now = Date.now()): number | un
 
 interface Call {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Another API than RBM's (Business Communications): its base URL and tokens. */
+  readonly api?: { readonly baseUrl: string; readonly auth: AccessTokenProvider };
   readonly path: string;
   readonly query: Record<string, string>;
   readonly json?: unknown;
+  /** A body that is not JSON, with its content type. */
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
@@ -79,7 +101,10 @@ interface Call {
  */
 export class HttpRbmClient implements RbmClient {
   readonly baseUrl: string;
+  /** Where tester invites go: the Business Communications API. */
+  readonly businessCommunicationsUrl: string;
   private readonly auth: AccessTokenProvider;
+  private businessCommunicationsAuth: AccessTokenProvider | undefined;
   private readonly dispatcher: UndiciDispatcher;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
@@ -94,6 +119,8 @@ export class HttpRbmClient implements RbmClient {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
     this.baseUrl = base.replace(/\/+$/, '');
     this.auth = options.auth ?? googleAuth();
+    this.businessCommunicationsUrl = (options.businessCommunicationsUrl ?? BUSINESS_COMMUNICATIONS_URL).replace(/\/+$/, '');
+    this.businessCommunicationsAuth = options.businessCommunicationsAuth ?? options.auth;
     this.dispatcher = options.dispatcher ?? new UndiciAgent({ keepAliveTimeout: 30_000, connections: 128 });
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -113,54 +140,132 @@ export class HttpRbmClient implements RbmClient {
     return () => this.observers.delete(observer);
   }
 
+  /**
+   * Sends an AgentMessage: `POST /v1/phones/{E.164}/agentMessages?messageId=&agentId=`.
+   *
+   * @example
+   * const { messageId } = await client.sendMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', message: messages.text('Hi') });
+   */
   async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
     const body = this.withTrafficType(agentId, message);
     checkMessage(body);
     const id = messageId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId }, json: body });
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId: checkAgentId(agentId) }, json: body });
     return { messageId: id };
   }
 
+  /**
+   * Sends READ or IS_TYPING: `POST /v1/phones/{E.164}/agentEvents?eventId=&agentId=`.
+   *
+   * @example
+   * await client.sendEvent({ agentId: 'shop@rbm.goog', phone: '+12223334444', event: { eventType: 'IS_TYPING' } });
+   */
   async sendEvent({ agentId, phone, event, eventId }: SendEventRequest): Promise<{ eventId: string }> {
     const id = eventId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId }, json: event });
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId: checkAgentId(agentId) }, json: event });
     return { eventId: id };
   }
 
+  /**
+   * Revokes an undelivered message: `DELETE /v1/phones/{E.164}/agentMessages/{id}?agentId=`;
+   * false when it was already delivered (Google's 404).
+   *
+   * @example
+   * const revoked = await client.revokeMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', messageId });
+   */
   async revokeMessage({ agentId, phone, messageId }: { agentId: string; phone: string; messageId: string }): Promise<boolean> {
     const status = await this.call({
       method: 'DELETE',
       path: `/v1/phones/${checkPhone(phone)}/agentMessages/${encodeURIComponent(messageId)}`,
-      query: { agentId },
+      query: { agentId: checkAgentId(agentId) },
       notFoundIsAnswer: true,
     });
     return status.status !== 404;
   }
 
+  /**
+   * The user's RBM features: `GET /v1/phones/{E.164}/capabilities?requestId=&agentId=`.
+   *
+   * @example
+   * const features = await client.getCapabilities({ agentId: 'shop@rbm.goog', phone: '+12223334444' });
+   */
   async getCapabilities({ agentId, phone }: { agentId: string; phone: string }): Promise<readonly string[]> {
-    const { body } = await this.call({ method: 'GET', path: `/v1/phones/${checkPhone(phone)}/capabilities`, query: { requestId: randomUUID(), agentId } });
+    const { body } = await this.call({ method: 'GET', path: `/v1/phones/${checkPhone(phone)}/capabilities`, query: { requestId: randomUUID(), agentId: checkAgentId(agentId) } });
     return ((body as { features?: string[] } | undefined)?.features ?? []) as readonly string[];
   }
 
+  /**
+   * Which users can get RCS: `POST /v1/users:batchGet` with `{"users", "agentId"}` in the body
+   * (Google reads no agentId from the query here). Google serves it on regional endpoints only,
+   * for numbers of that region: on the global endpoint it is refused before sending.
+   *
+   * @example
+   * const client = new HttpRbmClient({ region: 'us' });
+   * const { reachableUsers } = await client.batchGetCapabilities({ agentId: 'shop@rbm.goog', phones: ['+12223334444'] });
+   */
   async batchGetCapabilities({ agentId, phones }: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities> {
-    const { body } = await this.call({ method: 'POST', path: '/v1/users:batchGet', query: { agentId }, json: { users: phones.map(checkPhone) } });
+    if (this.baseUrl === RBM_API_URL) {
+      throw new InvalidRequestError(
+        'users:batchGet: expected a regional endpoint (region: us, europe or asia; RBM_REGION), got the global one; Google serves bulk capabilities per region, for numbers of that region',
+        0,
+        'REGION_REQUIRED',
+      );
+    }
+    const users = phones.map(checkPhone);
+    const { body } = await this.call({ method: 'POST', path: '/v1/users:batchGet', query: {}, json: { users, agentId: checkAgentId(agentId) } });
     const answer = (body ?? {}) as Partial<BatchCapabilities>;
     return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
   }
 
+  /**
+   * Hands a file to Google. By URL: `POST /v1/files` with `{"fileUrl", "thumbnailUrl"?,
+   * "contentDescription"?, "agentId"}`; as bytes: `POST /upload/v1/files?uploadType=multipart`,
+   * a `multipart/related` body of the metadata `{"agentId", "contentDescription"?}` then the bytes.
+   *
+   * @example
+   * const { name } = await client.uploadFile({ agentId: 'shop@rbm.goog', data: png, contentType: 'image/png' });
+   * await client.sendMessage({ agentId: 'shop@rbm.goog', phone, message: messages.uploadedFile(name) });
+   */
   async uploadFile(request: UploadRequest): Promise<{ name: string }> {
-    const { body } =
-      'data' in request
-        ? await this.call({ method: 'POST', path: '/upload/v1/files', query: { agentId: request.agentId }, bytes: { data: request.data, contentType: request.contentType } })
-        : await this.call({
-            method: 'POST',
-            path: '/v1/files',
-            query: { agentId: request.agentId },
-            json: { fileUrl: request.fileUrl, ...(request.thumbnailUrl === undefined ? {} : { thumbnailUrl: request.thumbnailUrl }) },
-          });
-    const name = (body as { name?: unknown } | undefined)?.name;
+    const agentId = checkAgentId(request.agentId);
+    const description = request.contentDescription === undefined ? {} : { contentDescription: request.contentDescription };
+    let answer: { body: unknown };
+    if ('data' in request) {
+      if (request.contentType === '' || !request.contentType.includes('/')) {
+        throw new InvalidRequestError(`upload: expected a content type like image/png, got ${JSON.stringify(request.contentType)}`, 0, 'INVALID_CONTENT_TYPE');
+      }
+      const { body, contentType } = multipartRelated({ agentId, ...description }, { data: request.data, contentType: request.contentType });
+      answer = await this.call({ method: 'POST', path: '/upload/v1/files', query: { uploadType: 'multipart' }, bytes: { data: body, contentType } });
+    } else {
+      const thumbnail = request.thumbnailUrl === undefined ? {} : { thumbnailUrl: request.thumbnailUrl };
+      answer = await this.call({ method: 'POST', path: '/v1/files', query: {}, json: { fileUrl: request.fileUrl, ...thumbnail, ...description, agentId } });
+    }
+    const name = (answer.body as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string') throw new RbmApiError('upload: expected the answer to name the file ({"name": "files/…"})', 200);
     return { name };
+  }
+
+  /**
+   * Invites a user to test the agent through the Business Communications API:
+   * `POST {businessCommunicationsUrl}/v1/testers` with `{"agentId", "phoneNumber"}`, with the
+   * businesscommunications scope. Google allows 20 invites a day and 200 in all (then 429).
+   *
+   * @example
+   * const invite = await client.inviteTester({ agentId: 'shop@rbm.goog', phone: '+12223334444' });
+   * invite.inviteStatus; // 'PENDING' until the user accepts
+   */
+  async inviteTester({ agentId, phone }: { agentId: string; phone: string }): Promise<TesterInvite> {
+    const json = { agentId: checkAgentId(agentId), phoneNumber: checkPhone(phone) };
+    this.businessCommunicationsAuth ??= googleAuth({ scopes: [BUSINESS_COMMUNICATIONS_SCOPE] });
+    const { body } = await this.call({
+      method: 'POST',
+      path: '/v1/testers',
+      query: {},
+      json,
+      api: { baseUrl: this.businessCommunicationsUrl, auth: this.businessCommunicationsAuth },
+    });
+    const status = (body as { inviteStatus?: unknown } | undefined)?.inviteStatus;
+    return { agentId, phone, ...(typeof status === 'string' ? { inviteStatus: status } : {}) };
   }
 
   private withTrafficType(agentId: string, message: AgentMessage): AgentMessage {
@@ -173,12 +278,14 @@ export class HttpRbmClient implements RbmClient {
 
   /** One API call with retries. The URL, and so every id in it, is the same on every attempt. */
   private async call(call: Call): Promise<{ status: number; body: unknown }> {
-    const url = `${this.baseUrl}${call.path}?${new URLSearchParams(call.query).toString()}`;
+    const query = new URLSearchParams(call.query).toString();
+    const url = `${call.api?.baseUrl ?? this.baseUrl}${call.path}${query === '' ? '' : `?${query}`}`;
+    const auth = call.api?.auth ?? this.auth;
     const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
     let lastError: RbmApiError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       const headers: Record<string, string> = {};
-      const token = await this.auth.getAccessToken();
+      const token = await auth.getAccessToken();
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
       let status: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentEvent, AgentMessage } from './agent-message.js';
-import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, UploadRequest } from './rbm-client.js';
+import type { BatchCapabilities, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
 
 /** A call recorded by {@link MemoryRbmClient}. */
 export type SentItem =
@@ -48,6 +48,8 @@ export class MemoryRbmClient implements RbmClient {
   /** Revoked message ids. */
   readonly revoked = new Set<string>();
   private uploads = 0;
+  /** Tester invites asked for, in order. */
+  readonly testers: TesterInvite[] = [];
 
   async revokeMessage({ messageId }: { agentId: string; phone: string; messageId: string }): Promise<boolean> {
     if (!this.ids.has(messageId) || this.revoked.has(messageId)) return false;
@@ -66,6 +68,19 @@ export class MemoryRbmClient implements RbmClient {
   async uploadFile(_request: UploadRequest): Promise<{ name: string }> {
     this.uploads += 1;
     return { name: `files/memory-${this.uploads}` };
+  }
+
+  /**
+   * Records a tester invite (see {@link MemoryRbmClient.testers}); answers it PENDING.
+   *
+   * @example
+   * await client.inviteTester({ agentId: 'shop@rbm.goog', phone: '+12223334444' });
+   * client.testers; // [{ agentId: 'shop@rbm.goog', phone: '+12223334444', inviteStatus: 'PENDING' }]
+   */
+  async inviteTester({ agentId, phone }: { agentId: string; phone: string }): Promise<TesterInvite> {
+    const invite: TesterInvite = { agentId, phone, inviteStatus: 'PENDING' };
+    this.testers.push(invite);
+    return invite;
   }
 
   /** The texts of the messages sent, in order: handy in assertions. */

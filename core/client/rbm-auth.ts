@@ -3,6 +3,9 @@ import type { GoogleAuth } from 'google-auth-library';
 /** The OAuth2 scope of the RBM API. */
 export const RBM_SCOPE = 'https://www.googleapis.com/auth/rcsbusinessmessaging';
 
+/** The OAuth2 scope of the Business Communications API (tester invites). */
+export const BUSINESS_COMMUNICATIONS_SCOPE = 'https://www.googleapis.com/auth/businesscommunications';
+
 /** Gives the bearer token for each RBM API call; undefined sends none. */
 export interface AccessTokenProvider {
   getAccessToken(): Promise<string | undefined>;
@@ -12,24 +15,25 @@ export interface AccessTokenProvider {
  * Application Default Credentials through google-auth-library, with the RBM scope: a service
  * account key file named by GOOGLE_APPLICATION_CREDENTIALS (or `keyFile`), or the platform's
  * own identity. google-auth-library caches each token and refreshes it before it expires.
- * Pass `auth` to use a GoogleAuth of your own.
+ * Pass `auth` to use a GoogleAuth of your own, `scopes` for another API than RBM's (e.g.
+ * {@link BUSINESS_COMMUNICATIONS_SCOPE}).
  *
  * @example
  * new HttpRbmClient({ auth: googleAuth({ keyFile: './service-account.json' }) });
  */
-export function googleAuth(options: { keyFile?: string; auth?: GoogleAuth } = {}): AccessTokenProvider & { auth(): Promise<GoogleAuth> } {
+export function googleAuth(options: { keyFile?: string; auth?: GoogleAuth; scopes?: readonly string[] } = {}): AccessTokenProvider & { auth(): Promise<GoogleAuth> } {
   let auth: Promise<GoogleAuth> | undefined;
   const load = (): Promise<GoogleAuth> =>
     (auth ??= options.auth !== undefined
       ? Promise.resolve(options.auth)
-      : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [RBM_SCOPE], keyFile: options.keyFile })));
+      : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [...(options.scopes ?? [RBM_SCOPE])], keyFile: options.keyFile })));
   return {
     auth: load,
     async getAccessToken() {
       const client = await (await load()).getClient();
       const { token } = await client.getAccessToken();
       if (token === null || token === undefined || token === '') {
-        throw new Error('google-auth-library gave no access token; expected credentials with the RBM scope (GOOGLE_APPLICATION_CREDENTIALS)');
+        throw new Error(`google-auth-library gave no access token; expected credentials with the ${(options.scopes ?? [RBM_SCOPE]).join(' ')} scope (GOOGLE_APPLICATION_CREDENTIALS)`);
       }
       return token;
     },

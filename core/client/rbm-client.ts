@@ -18,10 +18,22 @@ export interface SendEventRequest {
   readonly eventId?: string;
 }
 
-/** A file for Google to host: uploaded bytes, or a public URL Google fetches. */
+/**
+ * A file for Google to host: uploaded bytes, or a public URL Google fetches. `contentDescription`
+ * is the file's description for accessibility (Google's optional field).
+ */
 export type UploadRequest =
-  | { readonly agentId: string; readonly data: Uint8Array; readonly contentType: string }
-  | { readonly agentId: string; readonly fileUrl: string; readonly thumbnailUrl?: string };
+  | { readonly agentId: string; readonly data: Uint8Array; readonly contentType: string; readonly contentDescription?: string }
+  | { readonly agentId: string; readonly fileUrl: string; readonly thumbnailUrl?: string; readonly contentDescription?: string };
+
+/** An invitation to test an agent, as the Business Communications API answers it. */
+export interface TesterInvite {
+  readonly agentId: string;
+  /** The invited user's E.164 number. */
+  readonly phone: string;
+  /** Google's `inviteStatus` (e.g. `PENDING`), when it said one. */
+  readonly inviteStatus?: string;
+}
 
 /** One HTTP attempt of a client, for metrics and tracing. */
 export interface CallRecord {
@@ -59,6 +71,14 @@ export interface RbmClient {
   batchGetCapabilities(request: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities>;
   /** Hands a file to Google; resolves with its name (`files/…`) for `uploadedRbmFile`. */
   uploadFile(request: UploadRequest): Promise<{ readonly name: string }>;
+  /**
+   * Invites a user to test an unlaunched agent (Business Communications API; 20 a day, 200 in
+   * all). Clients that cannot invite omit it.
+   *
+   * @example
+   * await client.inviteTester?.({ agentId: 'shop@rbm.goog', phone: '+12223334444' });
+   */
+  inviteTester?(request: { agentId: string; phone: string }): Promise<TesterInvite>;
   /**
    * Calls `observer` after every call that reached the network (the bot counts them in its
    * metrics); returns a function that stops it. Clients that make no HTTP calls omit it.

@@ -31,6 +31,31 @@ export interface FakeEvent {
   readonly event: AgentEvent;
 }
 
+/** A file the agent handed over, accepted by the fake. */
+export interface FakeUpload {
+  readonly agentId: string;
+  readonly name: string;
+  /** By URL: the URL Google would fetch. */
+  readonly fileUrl?: string;
+  readonly thumbnailUrl?: string;
+  /** As bytes: the media part's content type and bytes. */
+  readonly contentType?: string;
+  readonly data?: Buffer;
+  readonly contentDescription?: string;
+}
+
+/** A tester invite accepted by the fake's Business Communications API. */
+export interface FakeTester {
+  readonly agentId: string;
+  readonly phone: string;
+  /** When it was asked for (ms since the epoch, by the fake's clock). */
+  readonly at: number;
+}
+
+/** Google's tester invite limits, per agent. */
+const TESTERS_PER_DAY = 20;
+const TESTERS_IN_ALL = 200;
+
 export interface FakeRbmApiOptions {
   /** Require `Authorization: Bearer <token>`; omitted, any or none is accepted. */
   readonly token?: string;
@@ -38,6 +63,8 @@ export interface FakeRbmApiOptions {
   readonly failureRate?: number;
   /** Keep requests, messages and events (default). Off, only `accepted` counts: for benchmarks. */
   readonly record?: boolean;
+  /** The fake's clock in ms (tester invites are limited per UTC day). Default Date.now. */
+  readonly now?: () => number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -52,8 +79,11 @@ class Refusal {
 
 /**
  * A fake of the RBM REST API on loopback that checks each request as Google would (path,
- * agentId, UUID ids, body shape, bearer token), records what the agent sent, ignores a
- * reused id as Google does, and can fail on demand.
+ * agentId and where it goes, UUID ids, body shape and content type, bearer token), records
+ * what the agent sent, ignores a reused id as Google does, and can fail on demand. It serves
+ * the Business Communications API's tester invites (`POST /v1/testers`) too, with Google's
+ * limits (20 a day, 200 in all, then 429). Refusals use Google's error JSON,
+ * `{"error": {"code", "message", "status"}}`.
  *
  * @example
  * const api = await FakeRbmApi.start();
@@ -65,6 +95,10 @@ export class FakeRbmApi {
   readonly requests: RecordedRequest[] = [];
   readonly messages: FakeMessage[] = [];
   readonly events: FakeEvent[] = [];
+  /** Files accepted, by URL or as bytes. */
+  readonly uploads: FakeUpload[] = [];
+  /** Tester invites accepted (`POST /v1/testers`, the Business Communications API's). */
+  readonly testers: FakeTester[] = [];
   /** Phone numbers answered 404 (not reachable by RCS). */
   readonly unreachable = new Set<string>();
   /** Every TCP connection opened to the fake. */
@@ -75,7 +109,6 @@ export class FakeRbmApi {
   private readonly revoked = new Set<string>();
   private readonly planned: Array<{ status: number; retryAfter?: string; delayMs?: number }> = [];
   private readonly listeners = new Set<(item: FakeMessage | FakeEvent) => void>();
-  private uploads = 0;
 
   private constructor(
     private readonly server: Server | undefined,
@@ -190,7 +223,7 @@ export class FakeRbmApi {
         throw new Refusal(failure, failure === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL', 'random failure');
       }
       this.checkAuth(req);
-      answer = this.route(req.method ?? 'GET', url.pathname, query, body);
+      answer = this.route(req.method ?? 'GET', url.pathname, query, body, req.headers['content-type'] ?? '');
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       status = error.status;
@@ -209,9 +242,35 @@ export class FakeRbmApi {
     }
   }
 
-  private route(method: string, path: string, query: Record<string, string>, body: unknown): unknown {
+  private route(method: string, path: string, query: Record<string, string>, body: unknown, contentType: string): unknown {
+    // Where the body is the whole request, agentId is read from the body only (gRPC transcoding).
+    if (method === 'POST' && path === '/v1/testers') return this.inviteTester(body);
+    if (method === 'POST' && path === '/v1/users:batchGet') {
+      const users = jsonBody(body, contentType).users;
+      bodyAgentId(body as { agentId?: unknown });
+      if (!Array.isArray(users) || users.length === 0) throw new Refusal(400, 'INVALID_ARGUMENT', 'users must be a non-empty list of E.164 numbers.');
+      const reachable = users.filter((u): u is string => typeof u === 'string' && isE164(u) && !this.unreachable.has(u));
+      return { reachableUsers: reachable, totalRandomSampleUserCount: users.length, reachableRandomSampleUserCount: reachable.length };
+    }
+    if (method === 'POST' && path === '/v1/files') {
+      const request = jsonBody(body, contentType) as { agentId?: unknown; fileUrl?: unknown; thumbnailUrl?: unknown; contentDescription?: unknown };
+      const agentId = bodyAgentId(request);
+      if (typeof request.fileUrl !== 'string' || request.fileUrl === '') throw new Refusal(400, 'INVALID_ARGUMENT', 'fileUrl is required.');
+      return this.upload({
+        agentId,
+        fileUrl: request.fileUrl,
+        ...(typeof request.thumbnailUrl === 'string' ? { thumbnailUrl: request.thumbnailUrl } : {}),
+        ...(typeof request.contentDescription === 'string' ? { contentDescription: request.contentDescription } : {}),
+      });
+    }
+    if (method === 'POST' && path === '/upload/v1/files') return this.uploadBytes(query, body, contentType);
+    if (method === 'POST' && /^\/v1\/phones\/[^/]+\/testers$/.test(path)) {
+      throw new Refusal(404, 'NOT_FOUND', 'phones.testers.create was removed on 2026-01-31: invite testers with POST https://businesscommunications.googleapis.com/v1/testers.');
+    }
+    if (!path.startsWith('/v1/phones/')) throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+    // phones/… methods: agentId is a query parameter.
     const agentId = query.agentId;
-    if (agentId === undefined || agentId === '') throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId).');
+    if (agentId === undefined || agentId === '') throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId query parameter).');
     let match: RegExpExecArray | null;
     if (method === 'POST' && (match = /^\/v1\/phones\/([^/]+)\/agentMessages$/.exec(path))) {
       const phone = this.reachable(match[1]!);
@@ -245,19 +304,61 @@ export class FakeRbmApi {
       if (!UUID.test(query.requestId ?? '')) throw new Refusal(400, 'INVALID_ARGUMENT', 'requestId must be a UUID.');
       return { features: ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION'] };
     }
-    if (method === 'POST' && path === '/v1/users:batchGet') {
-      const users = (body as { users?: unknown } | undefined)?.users;
-      if (!Array.isArray(users)) throw new Refusal(400, 'INVALID_ARGUMENT', 'users must be a list of E.164 numbers.');
-      const reachable = users.filter((u): u is string => typeof u === 'string' && isE164(u) && !this.unreachable.has(u));
-      return { reachableUsers: reachable, totalRandomSampleUserCount: users.length, reachableRandomSampleUserCount: reachable.length };
-    }
-    if (method === 'POST' && (path === '/upload/v1/files' || path === '/v1/files')) {
-      const ok = path === '/v1/files' ? typeof (body as { fileUrl?: unknown } | undefined)?.fileUrl === 'string' : Buffer.isBuffer(body) && body.length > 0;
-      if (!ok) throw new Refusal(400, 'INVALID_ARGUMENT', path === '/v1/files' ? 'fileUrl is required.' : 'a file body is required.');
-      this.uploads += 1;
-      return { name: `files/fake-${this.uploads}` };
-    }
     throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+  }
+
+  /** `/upload/v1/files?uploadType=multipart`: a multipart/related body, metadata `{agentId, contentDescription?}` then the bytes. */
+  private uploadBytes(query: Record<string, string>, body: unknown, contentType: string): unknown {
+    if (query.uploadType !== 'multipart') {
+      throw new Refusal(400, 'INVALID_ARGUMENT', `uploadType must be multipart (metadata with agentId, then the file), got ${JSON.stringify(query.uploadType ?? '')}.`);
+    }
+    if (!/^multipart\/related\s*;/i.test(contentType) || !Buffer.isBuffer(body)) {
+      throw new Refusal(400, 'INVALID_ARGUMENT', `Content-Type must be multipart/related with a boundary, got ${JSON.stringify(contentType)}.`);
+    }
+    const parts = parseMultipartRelated(contentType, body);
+    if (parts === undefined || parts.length !== 2) throw new Refusal(400, 'INVALID_ARGUMENT', 'The multipart body must hold two parts: the JSON metadata, then the file.');
+    const [metadataPart, media] = parts as [MultipartPart, MultipartPart];
+    if (!(metadataPart.headers['content-type'] ?? '').includes('json')) throw new Refusal(400, 'INVALID_ARGUMENT', 'The first part must be the JSON metadata {"agentId"}.');
+    let metadata: { agentId?: unknown; contentDescription?: unknown };
+    try {
+      metadata = JSON.parse(metadataPart.data.toString('utf8')) as typeof metadata;
+    } catch {
+      throw new Refusal(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received in the metadata part.');
+    }
+    const agentId = bodyAgentId(metadata);
+    const mediaType = media.headers['content-type'];
+    if (mediaType === undefined || !mediaType.includes('/')) throw new Refusal(400, 'INVALID_ARGUMENT', 'The file part must say its Content-Type.');
+    if (media.data.length === 0) throw new Refusal(400, 'INVALID_ARGUMENT', 'The file part is empty.');
+    return this.upload({
+      agentId,
+      contentType: mediaType,
+      data: media.data,
+      ...(typeof metadata.contentDescription === 'string' ? { contentDescription: metadata.contentDescription } : {}),
+    });
+  }
+
+  private upload(file: Omit<FakeUpload, 'name'>): { name: string } {
+    const name = `files/fake-${this.uploads.length + 1}`;
+    this.uploads.push({ ...file, name });
+    return { name };
+  }
+
+  /** The Business Communications API's `POST /v1/testers`: `{agentId, phoneNumber}`, 20 a day and 200 in all per agent. */
+  private inviteTester(body: unknown): unknown {
+    const request = body as { agentId?: unknown; phoneNumber?: unknown } | undefined;
+    if (typeof request !== 'object' || request === null || Buffer.isBuffer(request)) throw new Refusal(400, 'INVALID_ARGUMENT', 'The body must be a JSON Tester {"agentId", "phoneNumber"}.');
+    const agentId = bodyAgentId(request);
+    const phone = request.phoneNumber;
+    if (typeof phone !== 'string' || !isE164(phone)) throw new Refusal(400, 'INVALID_ARGUMENT', 'phoneNumber must be in E.164 format.');
+    const now = (this.options.now ?? Date.now)();
+    const day = Math.floor(now / 86_400_000);
+    const mine = this.testers.filter((t) => t.agentId === agentId);
+    if (mine.length >= TESTERS_IN_ALL) throw new Refusal(429, 'RESOURCE_EXHAUSTED', `An agent can send at most ${TESTERS_IN_ALL} tester requests in all.`);
+    if (mine.filter((t) => Math.floor(t.at / 86_400_000) === day).length >= TESTERS_PER_DAY) {
+      throw new Refusal(429, 'RESOURCE_EXHAUSTED', `An agent can send at most ${TESTERS_PER_DAY} tester requests a day.`);
+    }
+    this.testers.push({ agentId, phone, at: now });
+    return { agentId, phoneNumber: phone, inviteStatus: 'PENDING' };
   }
 
   private reachable(encodedPhone: string): string {
@@ -282,6 +383,55 @@ export class FakeRbmApi {
       else this.events.push(item);
     }
     for (const listener of this.listeners) listener(item);
+  }
+}
+
+/** A JSON body, or 400 as Google answers a body that is not JSON. */
+function jsonBody(body: unknown, contentType: string): Record<string, unknown> {
+  if (!contentType.includes('json') || typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Refusal(400, 'INVALID_ARGUMENT', `The body must be a JSON object (Content-Type application/json), got ${JSON.stringify(contentType)}.`);
+  }
+  return body as Record<string, unknown>;
+}
+
+/** agentId of a method whose body is the whole request: a query agentId is not read, so it is missing (403). */
+function bodyAgentId(body: { agentId?: unknown }): string {
+  if (typeof body.agentId !== 'string' || body.agentId === '') {
+    throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId in the request body; this method reads none from the query).');
+  }
+  return body.agentId;
+}
+
+interface MultipartPart {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly data: Buffer;
+}
+
+/** The parts of a `multipart/related` body; undefined when it is not well formed. */
+function parseMultipartRelated(contentType: string, raw: Buffer): MultipartPart[] | undefined {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary === undefined) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let index = raw.indexOf(delimiter);
+  if (index === -1) return undefined;
+  const parts: MultipartPart[] = [];
+  for (;;) {
+    let start = index + delimiter.length;
+    if (raw.subarray(start, start + 2).toString() === '--') return parts;
+    if (raw.subarray(start, start + 2).toString() === '\r\n') start += 2;
+    const next = raw.indexOf(delimiter, start);
+    if (next === -1) return undefined;
+    const end = raw.subarray(next - 2, next).toString() === '\r\n' ? next - 2 : next;
+    const part = raw.subarray(start, end);
+    const headerEnd = part.subarray(0, 2).toString() === '\r\n' ? 0 : part.indexOf('\r\n\r\n');
+    if (headerEnd === -1) return undefined;
+    const headers: Record<string, string> = {};
+    for (const line of part.subarray(0, headerEnd).toString('utf8').split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    parts.push({ headers, data: part.subarray(headerEnd === 0 ? 2 : headerEnd + 4) });
+    index = next;
   }
 }
 

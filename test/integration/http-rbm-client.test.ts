@@ -101,16 +101,20 @@ describe('HttpRbmClient against a fake RBM API on loopback', () => {
       api.unreachable.add('+15550000000');
       const bulk = await client.batchGetCapabilities({ agentId: AGENT, phones: [PHONE, '+15550000000'] });
       expect(bulk.reachableUsers).to.deep.equal([PHONE]);
-      expect(api.requests[1]).to.deep.include({ method: 'POST', path: '/v1/users:batchGet', body: { users: [PHONE, '+15550000000'] } });
+      // users:batchGet carries agentId in the body, not the query (the body is the whole request).
+      expect(api.requests[1]).to.deep.include({ method: 'POST', path: '/v1/users:batchGet', query: {}, body: { users: [PHONE, '+15550000000'], agentId: AGENT } });
     });
 
     it('uploads a file as bytes or by URL', async () => {
       const bytes = await client.uploadFile({ agentId: AGENT, data: Buffer.from('PNGDATA'), contentType: 'image/png' });
       const byUrl = await client.uploadFile({ agentId: AGENT, fileUrl: 'https://example.com/a.png', thumbnailUrl: 'https://example.com/t.png' });
       expect([bytes.name, byUrl.name]).to.deep.equal(['files/fake-1', 'files/fake-2']);
-      expect(api.requests[0]).to.deep.include({ path: '/upload/v1/files' });
-      expect(api.requests[0]!.headers['content-type']).to.equal('image/png');
-      expect(api.requests[1]).to.deep.include({ path: '/v1/files', body: { fileUrl: 'https://example.com/a.png', thumbnailUrl: 'https://example.com/t.png' } });
+      // Bytes: a multipart/related upload, agentId in its JSON metadata part; by URL: agentId in the body.
+      expect(api.requests[0]).to.deep.include({ path: '/upload/v1/files', query: { uploadType: 'multipart' } });
+      expect(api.requests[0]!.headers['content-type']).to.match(/^multipart\/related; boundary=/);
+      expect(api.uploads[0]).to.deep.include({ agentId: AGENT, contentType: 'image/png' });
+      expect(api.uploads[0]!.data!.toString()).to.equal('PNGDATA');
+      expect(api.requests[1]).to.deep.include({ path: '/v1/files', query: {}, body: { fileUrl: 'https://example.com/a.png', thumbnailUrl: 'https://example.com/t.png', agentId: AGENT } });
     });
   });
 

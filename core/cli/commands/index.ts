@@ -6,6 +6,7 @@ import { helpCommand } from './help-command.js';
 import { newCommand } from './new-command.js';
 import { sendCommand } from './send-command.js';
 import { startCommand } from './start-command.js';
+import { testersCommand } from './testers-command.js';
 
 /** Every `rbmkit` command, in the order `rbmkit help` lists them; help and dispatch read this table. */
-export const COMMANDS: readonly Command[] = [startCommand, devCommand, chatCommand, sendCommand, newCommand, dlqCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [startCommand, devCommand, chatCommand, sendCommand, newCommand, dlqCommand, testersCommand, helpCommand(() => COMMANDS)];
