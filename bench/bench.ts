@@ -1,6 +1,8 @@
 // npm run bench: rbmkit against the floor and its peers, side by side in one run, then micro
 // benchmarks and a CPU profile. Writes a table to the terminal and JSON + markdown under
 // bench/results/. Options: --rounds 3 --seconds 10 --warmup 2 --pipelining 1,10 --no-profile
+// Queue mode rows (bench/queue-bench.ts) when NATS answers at QUEUE_URL: --no-queue skips them,
+// --only-queue measures them alone (results in bench/results/queue-latest.*).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,6 +12,7 @@ import { load, type LoadResult } from './load.js';
 import { runMicro } from './micro.js';
 import { summarizeProfile } from './profile-summary.js';
 import { signPool } from './push-pool.js';
+import { benchQueue, queueMarkdown, type QueueBenchResult } from './queue-bench.js';
 import { HAS_TASKSET, startServer } from './run-server.js';
 
 const { values } = parseArgs({
@@ -22,6 +25,8 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '400000' },
     'no-profile': { type: 'boolean', default: false },
     'no-micro': { type: 'boolean', default: false },
+    'no-queue': { type: 'boolean', default: false },
+    'only-queue': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -54,6 +59,26 @@ console.log(`bench: ${ROUNDS} rounds x ${SERVERS.length} servers x pipelining ${
 console.log(HAS_TASKSET ? 'bench: servers pinned to core 0, load generator (and the fake API) to core 1' : 'bench: taskset not found, nothing pinned');
 const pool = signPool(Number(values.pool));
 console.log(`bench: ${pool.length.toLocaleString('en')} distinct pushes signed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+const queueOptions = {
+  rounds: ROUNDS,
+  seconds: SECONDS,
+  warmup: WARMUP,
+  connections: CONNECTIONS,
+  pipelining: PIPELINING,
+  queueUrl: process.env.QUEUE_URL || 'nats://127.0.0.1:4222',
+  redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+};
+if (values['only-queue']) {
+  console.log('bench: queue mode only');
+  const result = await benchQueue(pool, queueOptions);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
+  const markdown = `# rbmkit benchmark, queue mode\n\n${new Date().toISOString()}, ${machine}. ${ROUNDS} rounds; ${WARMUP}s warm-up then ${SECONDS}s measured each, autocannon ${CONNECTIONS} connections.\n\n${result === undefined ? 'Skipped: NATS did not answer.' : queueMarkdown(result)}\n`;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'queue-latest.json'), JSON.stringify({ machine, options: queueOptions, result }, null, 2));
+  writeFileSync(join(RESULTS, 'queue-latest.md'), markdown);
+  console.log(`\n${markdown}`);
+  process.exit(0);
+}
 
 interface Run extends LoadResult {
   readonly server: string;
@@ -143,6 +168,12 @@ const targets = PIPELINING.flatMap((pipelining) => {
   ];
 });
 
+let queueResult: QueueBenchResult | undefined;
+if (!values['no-queue']) {
+  console.log('bench: queue mode (ingress against direct, then workers draining a stream)');
+  queueResult = await benchQueue(pool, queueOptions);
+}
+
 let profile: Array<{ where: string; percent: number }> = [];
 if (!values['no-profile']) {
   const dir = join(RESULTS, 'profile');
@@ -176,6 +207,10 @@ ${new Date().toISOString()}, ${machine}. ${ROUNDS} rounds, servers alternated; $
 
 ${table}
 
+## Queue mode (NATS JetStream on this machine)
+
+${queueResult === undefined ? 'Not measured (--no-queue, or NATS did not answer).' : queueMarkdown(queueResult)}
+
 ## Targets
 
 ${targetTable}
@@ -192,7 +227,7 @@ Took ${minutes} minutes.
 `;
 mkdirSync(RESULTS, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const json = JSON.stringify({ machine, options: { ROUNDS, SECONDS, WARMUP, CONNECTIONS, PIPELINING }, runs, rows, targets, micro, profile }, null, 2);
+const json = JSON.stringify({ machine, options: { ROUNDS, SECONDS, WARMUP, CONNECTIONS, PIPELINING }, runs, rows, queue: queueResult, targets, micro, profile }, null, 2);
 for (const name of [`bench-${stamp}`, 'latest']) {
   writeFileSync(join(RESULTS, `${name}.json`), json);
   writeFileSync(join(RESULTS, `${name}.md`), markdown);

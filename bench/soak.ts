@@ -2,6 +2,8 @@
 // would (every event retried until answered 200, ~10% duplicates and redeliveries), with
 // the fake RBM API failing ~10% of calls and a plugin throwing at random; then checks that
 // every accepted event was completed exactly once by each plugin and that RSS stayed flat.
+// npm run soak -- --queue --workers 3: queue mode instead (bench/soak-queue.ts), one ingress
+// and N worker processes on NATS (QUEUE_URL) and Redis (REDIS_URL), workers SIGKILLed at random.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,14 +11,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeRbmApi, payloads, signedPush } from 'rbmkit/testing';
+import { queueSoak } from './soak-queue.js';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     rate: { type: 'string', default: '200' },
     conversations: { type: 'string', default: '500' },
+    queue: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '3' },
+    'kill-every': { type: 'string', default: '3' },
   },
 });
+if (values.queue) {
+  const result = await queueSoak({
+    seconds: Number(values.seconds),
+    rate: Number(values.rate),
+    conversations: Number(values.conversations),
+    workers: Number(values.workers),
+    killEveryMs: Number(values['kill-every']) * 1000,
+    queueUrl: process.env.QUEUE_URL || 'nats://127.0.0.1:4222',
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+  });
+  process.exit(result.ok ? 0 : 1);
+}
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const CONVERSATIONS = Number(values.conversations);
