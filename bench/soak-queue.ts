@@ -190,6 +190,7 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
     const doubledKeys = [...completions].filter(([, times]) => times > 1).map(([key]) => key);
     const doubled = doubledKeys.length;
     const doubledByKilled = doubledKeys.filter((key) => killed.has(firstPid.get(key)!)).length;
+    const ignored = Number((await redis.get(`${prefix}:ignored`)) ?? 0);
     const result: QueueSoakResult = {
       generated: n,
       accepted: acceptedCount,
@@ -213,7 +214,8 @@ answers                 ${[...statuses].sort(([a], [b]) => a - b).map(([s, c]) =
 workers SIGKILLed       ${kills} (each restarted)
 plugin completions      ${entries.length} recorded for ${expected} expected (${PLUGINS.length} plugins x accepted)
 lost                    ${lost}
-double-handled          ${doubled}${doubled > 0 ? ` (${doubledByKilled} first completed by a worker then SIGKILLed before it recorded the completion; e.g. ${doubledKeys.slice(0, 3).join(', ')})` : ''}
+reruns absorbed         ${ignored} replies resent with their first run's id after a kill, ignored as Google does
+double-handled          ${doubled}${doubled > 0 ? ` (${doubledByKilled} first sent by a worker then SIGKILLed; e.g. ${doubledKeys.slice(0, 3).join(', ')})` : ''}
 out of order            ${outOfOrder} events in ${conversationsOutOfOrder} conversations
 `);
     console.log(result.ok ? 'soak: PASS' : 'soak: FAIL');
