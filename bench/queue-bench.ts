@@ -10,6 +10,7 @@ import { NatsQueue } from 'rbmkit';
 import { load } from './load.js';
 import type { PooledPush } from './push-pool.js';
 import { startServer } from './run-server.js';
+import { deleteKeysUnder } from '../test/helpers/redis-keys.js';
 
 export interface QueueBenchOptions {
   readonly rounds: number;
@@ -75,12 +76,7 @@ function scratch(options: QueueBenchOptions) {
       await this.admin.destroy().catch(() => undefined);
       await this.admin.close();
       const redis = new Redis(options.redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deleteKeysUnder(redis, prefix);
       redis.disconnect();
     },
   };

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { NatsQueue } from 'rbmkit';
 import { payloads, signedPush } from 'rbmkit/testing';
+import { deleteKeysUnder } from '../test/helpers/redis-keys.js';
 
 export interface QueueSoakOptions {
   readonly seconds: number;
@@ -226,12 +227,7 @@ out of order            ${outOfOrder} events in ${conversationsOutOfOrder} conve
     const admin = new NatsQueue({ url: options.queueUrl, stream });
     await admin.destroy().catch(() => undefined);
     await admin.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }
 }

@@ -2,19 +2,12 @@ import { expect } from 'chai';
 import { HttpRbmClient, InvalidRequestError, MemoryRbmClient, messages, noAuth, RBM_API_URL, RbmRateLimitError, staticToken } from 'rbmkit';
 import { FakeRbmApi } from 'rbmkit/testing';
 import { testersCommand } from '../../core/cli/commands/testers-command.js';
+import { rejection } from '../helpers/rejection.js';
 
 const AGENT = 'shop@rbm.goog';
 const PHONE = '+12223334444';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** One raw request to the fake, as an old or hand-written client would send it. */
 async function raw(api: FakeRbmApi, method: string, pathAndQuery: string, body?: string | Buffer, contentType = 'application/json'): Promise<{ status: number; json: unknown }> {

@@ -18,19 +18,12 @@ import {
   UserNotReachableError,
 } from 'rbmkit';
 import { FakeRbmApi } from 'rbmkit/testing';
+import { rejection } from '../helpers/rejection.js';
 
 const AGENT = 'shop@rbm.goog';
 const PHONE = '+12223334444';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('HttpRbmClient against a fake RBM API on loopback', () => {
   let api: FakeRbmApi;

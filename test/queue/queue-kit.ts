@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createBot, NatsQueue, type Bot, type PluginSpec } from 'rbmkit';
 import { payloads, post, signedPush } from 'rbmkit/testing';
 import { runTs, type Running } from '../helpers/processes.js';
+import { deleteKeysUnder } from '../helpers/redis-keys.js';
 
 export const TOKEN = 'QUEUETOKEN';
 export const AGENT = 'queue-test@rbm.goog';
@@ -65,12 +66,7 @@ export class QueueRun {
     const admin = this.queue();
     await admin.destroy();
     await admin.close();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(this.redis, this.prefix);
     this.redis.disconnect();
   }
 }
