@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AgentRuntime } from './agent-runtime.js';
 import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
 import { isPermanent } from '../errors.js';
-import type { FailedNotice, RbmEvent, RejectedNotice, SettledNotice } from '../events/event-types.js';
+import type { FailedNotice, Notice, RbmEvent } from '../events/event-types.js';
 import { EVENT_GROUPS } from '../events/event-names.js';
 import { EventContext, type DeliveryInfo, type SharedEventState } from '../plugin/handler-context.js';
 import type { RbmClient } from '../client/rbm-client.js';
@@ -280,7 +280,7 @@ export class Dispatcher {
   }
 
   /**
-   * Hands a notice (`failed`, `rejected`, `settled`) to the plugins subscribed to it; when none
+   * Hands a notice (`failed`, `rejected`, `settled`…) to the plugins subscribed to it; when none
    * is, `unheard` runs instead (the core logs it), so a notice is never silent. Notice
    * handlers' own failures are logged, never notified again.
    *
@@ -291,7 +291,7 @@ export class Dispatcher {
    */
   async notify(
     runtime: AgentRuntime,
-    notice: RejectedNotice | FailedNotice | SettledNotice,
+    notice: Notice,
     event: RbmEvent | undefined,
     delivery: DeliveryInfo,
     unheard?: () => void,

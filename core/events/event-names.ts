@@ -18,8 +18,15 @@ export const EVENT_GROUPS = {
   unknown: 'other',
 } as const;
 
-/** Notices about the webhook itself rather than a user: not part of `any`. */
-export const NOTICE_NAMES = ['rejected', 'failed', 'settled'] as const;
+/**
+ * Notices about the webhook or the agent's own sends rather than a user's event: not part of
+ * `any`. `rejected`: a request failed verification; `failed`: plugins failed on an event;
+ * `settled`: a delivery ended; `unreachable`: a send met Google's 404 (no RCS), so a plugin can
+ * fall back to SMS; `misrouted`: a verified push came in at the partner webhook for an agent
+ * that has its own; `undeliverable`: a verified push whose data could not be used was kept in
+ * the dead-letter store (opt-in).
+ */
+export const NOTICE_NAMES = ['rejected', 'failed', 'settled', 'unreachable', 'misrouted', 'undeliverable'] as const;
 
 /** Umbrella names: every user message, every user event, every server event, everything. */
 export const UMBRELLA_NAMES = ['message', 'userEvent', 'serverEvent', 'any'] as const;

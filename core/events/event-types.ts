@@ -1,4 +1,5 @@
 import type { EVENT_GROUPS, EventName } from './event-names.js';
+import type { AgentMessage } from '../client/agent-message.js';
 
 /** Where a push came from (`event.push`): the unsigned envelope around the signed data. Hints only. */
 export interface PushInfo {
@@ -128,6 +129,69 @@ export interface SettledNotice {
   readonly attempt: number;
 }
 
+/**
+ * A message Google refused with 404 because the user cannot get RCS (not capable, RCS off, the
+ * agent not launched on the carrier): the plugins of the agent that sent it hear it, with the
+ * message, so one of them can fall back to SMS. Sends made while handling this notice that fail
+ * the same way are not notified again.
+ */
+export interface UnreachableNotice {
+  readonly type: 'unreachable';
+  readonly agentId: string;
+  /** The user's E.164 phone number. */
+  readonly phone: string;
+  /** The message that could not be sent, as it was sent. */
+  readonly message: AgentMessage;
+  readonly messageId: string;
+  /** Google's answer, as a typed error (`UserNotReachableError`). */
+  readonly error: Error;
+  /** The event whose handler made the send; undefined for a send made outside a handler. */
+  readonly event?: RbmEvent;
+  /** The plugin whose handler made the send, when one did. */
+  readonly plugin?: string;
+}
+
+/**
+ * A verified push that arrived at the partner webhook for an agent that has its own webhook
+ * (Google and the config disagree, e.g. mid-migration). Accepted and handled as usual, counted,
+ * warned once per agent; refused with 403 under `strictWebhooks: true`. The agent's plugins hear it.
+ */
+export interface MisroutedNotice {
+  readonly type: 'misrouted';
+  readonly agentId: string;
+  /** The webhook the push arrived at. */
+  readonly webhook: string;
+  /** The agent's own webhook, where the push was expected. */
+  readonly expectedWebhook: string;
+  /** 200 when it was accepted, 403 under `strictWebhooks`. */
+  readonly status: number;
+  /** The event, as parsed from the verified data. */
+  readonly event: RbmEvent;
+}
+
+/** Why a verified push could not be used. */
+export type UndeliverableReason = 'bad_data' | 'agent_mismatch' | 'missing_agent_id';
+
+/**
+ * A verified push whose data could not be used (not JSON, another agent's id…), under the
+ * opt-in `undeliverable` policy: answered 200 so Google stops retrying, and kept in the
+ * dead-letter store. The webhook owner's plugins hear it (the partner scope for the partner webhook).
+ */
+export interface UndeliverableNotice {
+  readonly type: 'undeliverable';
+  readonly reason: UndeliverableReason;
+  /** The webhook the push arrived at. */
+  readonly webhook: string;
+  /** The agent the data named, when it could be read. */
+  readonly claimedAgentId?: string;
+  /** Where the push is kept: its id in the dead-letter store. */
+  readonly deadLetterId: string;
+  readonly receivedAt: number;
+}
+
+/** Every notice, discriminated by `type`. */
+export type Notice = RejectedNotice | FailedNotice | SettledNotice | UnreachableNotice | MisroutedNotice | UndeliverableNotice;
+
 /** What a handler subscribed under each name receives. */
 export type EventMap = { [N in EventName]: EventOf<N> } & {
   message: UserMessage;
@@ -137,6 +201,9 @@ export type EventMap = { [N in EventName]: EventOf<N> } & {
   rejected: RejectedNotice;
   failed: FailedNotice;
   settled: SettledNotice;
+  unreachable: UnreachableNotice;
+  misrouted: MisroutedNotice;
+  undeliverable: UndeliverableNotice;
 };
 
 // Compile-time guards: adding a name to EVENT_GROUPS without its fields (or the reverse), or a

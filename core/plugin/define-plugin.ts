@@ -26,7 +26,8 @@ export interface Agent {
   readonly client: RbmClient;
   /**
    * Subscribes to events by name: an event (`text`, `read`…), an umbrella (`message`,
-   * `userEvent`, `serverEvent`, `any`) or a notice (`rejected`, `failed`). The handler's event
+   * `userEvent`, `serverEvent`, `any`) or a notice (`rejected`, `failed`, `settled`, `unreachable`,
+   * `misrouted`, `undeliverable`). The handler's event
    * is narrowed by the name. An unknown name throws, listing the valid ones.
    *
    * @example
