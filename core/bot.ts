@@ -15,6 +15,8 @@ import { BotMetrics } from './ops/metrics.js';
 import { shutDown } from './ops/shutdown.js';
 import type { BotStats } from './ops/stats.js';
 import { Telemetry } from './ops/telemetry.js';
+import { MemoryDeadLetters } from './queue/memory-dead-letters.js';
+import type { DeadLetterQueue } from './queue/queue.js';
 import { QueueWorker, retryPolicy } from './queue/queue-worker.js';
 import { openStores, warnIfUnshared, type BotStores } from './stores/bot-stores.js';
 import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
@@ -56,6 +58,15 @@ export interface Bot {
   webhooks(): string[];
   /** A copy of the counters. */
   stats(): BotStats;
+  /**
+   * The dead letters: the queue's dead-letter queue in queue mode (failed events and
+   * undeliverable pushes), else the bounded in-memory store of undeliverable pushes
+   * (`undeliverablePolicy: 'deadLetter'`; `memoryDeadLetters` bounds it).
+   *
+   * @example
+   * for (const letter of await bot.deadLetters().list()) console.log(letter.id, letter.reason);
+   */
+  deadLetters(): DeadLetterQueue;
 }
 
 /**
@@ -93,7 +104,9 @@ export function createBot(given: BotConfig): Bot {
     maxInFlight: config.maxInFlight ?? 1_000,
   });
   let closing = false;
-  const routes = new WebhookRoutes(table, ingressDeps(config, { agents: registry, dispatcher, telemetry, log }), {
+  // Dead letters: the queue's when there is one, else a bounded store in memory.
+  const deadLetters = config.queue?.deadLetters ?? new MemoryDeadLetters(config.memoryDeadLetters, () => telemetry.deadLetterDropped());
+  const routes = new WebhookRoutes(table, ingressDeps(config, { agents: registry, dispatcher, telemetry, log, webhooks: table, deadLetters }), {
     log,
     bodyLimit: config.bodyLimit ?? ONE_MIB,
     metrics,
@@ -138,6 +151,7 @@ export function createBot(given: BotConfig): Bot {
       return shutdown;
     },
     webhooks: () => table.paths(),
+    deadLetters: () => deadLetters,
     stats: () => telemetry.stats(),
   };
 }

@@ -73,8 +73,20 @@ export type { RedisConnectionOptions } from './stores/redis-connection.js';
 export { StoreUnavailableError } from './stores/store-errors.js';
 
 // ── Queue mode: ingress publishes, workers run the plugins ─────────────────────────────────
-export type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord } from './queue/queue.js';
-export { QueueUnavailableError } from './queue/queue.js';
+export type {
+  Consumption,
+  DeadLetter,
+  DeadLetterQueue,
+  EventDeadLetter,
+  PushDeadLetter,
+  Queue,
+  QueueDelivery,
+  QueueRecord,
+  UndeliverablePush,
+  UnreadableDeadLetter,
+} from './queue/queue.js';
+export { NotReplayableError, QueueUnavailableError } from './queue/queue.js';
+export { MemoryDeadLetters, type MemoryDeadLetterLimits } from './queue/memory-dead-letters.js';
 export { NatsQueue, type NatsQueueOptions } from './queue/nats-queue.js';
 export type { RetryPolicy } from './queue/queue-worker.js';
 

@@ -121,6 +121,28 @@ export const botConfigSchema = settings({
   bodyBudgetBytes: positive.optional(),
   /** Opt-in: pushes published longer ago than this (ms) are answered 200 and dropped, counted as rejected `too_old`. Default: off. */
   replayWindowMs: positive.optional(),
+  /**
+   * A verified push at the partner webhook for an agent that has its own webhook (Google and the
+   * config disagree, e.g. mid-migration): `false` handles it as usual, counted, warned once per
+   * agent and notified `misrouted`; `true` refuses it with 403 `misrouted`. Default false.
+   */
+  strictWebhooks: z.boolean({ error: 'expected true or false' }).optional(),
+  /**
+   * A verified push whose data cannot be used (not a UTF-8 JSON object, another agent's id at an
+   * agent webhook, no agentId at the partner webhook): `reject` answers 400/403 (Google retries
+   * it for days); `deadLetter` answers 200, keeps it in the dead-letter store (the queue's, else
+   * memory) and notifies `undeliverable`. Default `reject`.
+   */
+  undeliverablePolicy: z.enum(['reject', 'deadLetter'], { error: 'expected "reject" or "deadLetter"' }).optional(),
+  /** Without a queue: bounds of the in-memory dead-letter store (`bot.deadLetters()`); past either, the oldest are dropped. */
+  memoryDeadLetters: settings({
+    /** Dead letters kept at once, at most. Default 1,000. */
+    maxLetters: positive.optional(),
+    /** Bytes kept at once (their JSON), at most. Default 16 MiB. */
+    maxBytes: positive.optional(),
+  })
+    .readonly()
+    .optional(),
   /** Agent runtimes kept at once, at most; the least recently used is torn down past it (recreated on its next event). Default 10,000. */
   maxAgentRuntimes: positive.optional(),
   /** An agent runtime idle this long (ms) is torn down, recreated on its next event. Default 600,000 (10 min). */

@@ -182,10 +182,17 @@ export interface UndeliverableNotice {
   readonly reason: UndeliverableReason;
   /** The webhook the push arrived at. */
   readonly webhook: string;
-  /** The agent the data named, when it could be read. */
+  /** What was wrong with the data, and what was expected. */
+  readonly message: string;
+  /** The agent the data named, when it could be read (at most 200 characters). */
   readonly claimedAgentId?: string;
-  /** Where the push is kept: its id in the dead-letter store. */
-  readonly deadLetterId: string;
+  /**
+   * Where the push is kept: its id in the dead-letter store (`bot.deadLetters()`, `rbmkit dlq`).
+   * Undefined only when the in-memory store could not hold it at all (larger than its `maxBytes`).
+   */
+  readonly deadLetterId?: string;
+  /** The Pub/Sub id of the push (`message.messageId`). */
+  readonly pushId?: string;
   readonly receivedAt: number;
 }
 

@@ -13,6 +13,23 @@ export class BotMetrics {
   private readonly received = new Counter({ name: 'rbmkit_requests_received_total', help: 'Requests that reached a webhook route', labelNames: ['webhook'], registers: [this.registry] });
   private readonly verified = new Counter({ name: 'rbmkit_pushes_verified_total', help: 'Pushes whose signature verified', labelNames: ['agent'], registers: [this.registry] });
   private readonly rejected = new Counter({ name: 'rbmkit_requests_rejected_total', help: 'Requests refused by verification', labelNames: ['webhook', 'reason'], registers: [this.registry] });
+  private readonly misrouted = new Counter({
+    name: 'rbmkit_pushes_misrouted_total',
+    help: 'Verified pushes at the partner webhook for an agent that has its own webhook',
+    labelNames: ['agent'],
+    registers: [this.registry],
+  });
+  private readonly undeliverable = new Counter({
+    name: 'rbmkit_pushes_undeliverable_total',
+    help: 'Verified pushes whose data could not be used, answered 200 and kept as dead letters',
+    labelNames: ['webhook', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly deadLettersDropped = new Counter({
+    name: 'rbmkit_dead_letters_dropped_total',
+    help: 'Dead letters the in-memory store dropped, oldest first, to stay within its bounds',
+    registers: [this.registry],
+  });
   private readonly outcomes = new Counter({
     name: 'rbmkit_events_total',
     help: 'Deliveries of events by outcome: handled, duplicate, failed, failedPermanently, busy, overloaded, storeUnavailable',
@@ -83,6 +100,18 @@ export class BotMetrics {
   countVerified(agent: string): void {
     const label = this.agentLabel(agent);
     this.child(this.verifiedChildren, label, () => this.verified.labels(label)).inc();
+  }
+
+  countMisrouted(agent: string): void {
+    this.misrouted.inc({ agent: this.agentLabel(agent) });
+  }
+
+  countUndeliverable(webhook: string, reason: string): void {
+    this.undeliverable.inc({ webhook, reason });
+  }
+
+  countDeadLetterDropped(): void {
+    this.deadLettersDropped.inc();
   }
 
   countRejected(webhook: string, reason: string): void {

@@ -18,6 +18,12 @@ export interface BotStats {
   overloaded: number;
   /** Handshakes answered. */
   handshakes: number;
+  /** Verified pushes at the partner webhook for an agent with its own webhook (handled, or 403 under `strictWebhooks`). */
+  misrouted: number;
+  /** Verified pushes whose data could not be used, answered 200 and kept as dead letters (`undeliverablePolicy: 'deadLetter'`). */
+  undeliverable: number;
+  /** Dead letters the in-memory store dropped (oldest first) to stay within its bounds. */
+  deadLettersDropped: number;
 }
 
 /**
@@ -27,5 +33,5 @@ export interface BotStats {
  * const stats = emptyStats(); stats.received += 1;
  */
 export function emptyStats(): BotStats {
-  return { received: 0, verified: 0, rejected: 0, duplicate: 0, redelivered: 0, handled: 0, failed: 0, overloaded: 0, handshakes: 0 };
+  return { received: 0, verified: 0, rejected: 0, duplicate: 0, redelivered: 0, handled: 0, failed: 0, overloaded: 0, handshakes: 0, misrouted: 0, undeliverable: 0, deadLettersDropped: 0 };
 }

@@ -65,6 +65,24 @@ export class Telemetry {
     this.metrics?.countRejected(webhook, reason);
   }
 
+  /** A verified push for `agent` came to the partner webhook although the agent has its own. */
+  misrouted(agent: string): void {
+    this.counters.misrouted += 1;
+    this.metrics?.countMisrouted(agent);
+  }
+
+  /** A verified push on `webhook` could not be used, for `reason`, and was kept as a dead letter. */
+  undeliverable(webhook: string, reason: string): void {
+    this.counters.undeliverable += 1;
+    this.metrics?.countUndeliverable(webhook, reason);
+  }
+
+  /** The in-memory dead-letter store dropped a letter to stay within its bounds. */
+  deadLetterDropped(): void {
+    this.counters.deadLettersDropped += 1;
+    this.metrics?.countDeadLetterDropped();
+  }
+
   /**
    * What became of one delivery of an event to `agent`. In the stats: `busy` counts as a
    * duplicate, `failedPermanently` as failed, `storeUnavailable` nowhere.

@@ -12,8 +12,8 @@ import {
   type JsMsg,
   type NatsConnection,
 } from 'nats';
-import type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord } from './queue.js';
-import { QueueFullError, QueueUnavailableError } from './queue.js';
+import type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord, UndeliverablePush } from './queue.js';
+import { NotReplayableError, QueueFullError, QueueUnavailableError } from './queue.js';
 import { partitionOf } from './partition.js';
 import { conversationKey, eventOf, parseQueueRecord } from './queue-record.js';
 
@@ -140,7 +140,7 @@ export class NatsQueue implements Queue {
   }
 
   /** Publishes and waits for the broker's PubAck; refusals become typed errors. */
-  async publishTo(subject: string, value: unknown, id?: string): Promise<void> {
+  async publishTo(subject: string, value: unknown, id?: string): Promise<number> {
     if (this.nc === undefined) await this.open();
     if (!this.connected) throw new QueueUnavailableError(`NATS at ${this.url} is disconnected; expected it back soon`);
     try {
@@ -149,6 +149,7 @@ export class NatsQueue implements Queue {
         ...(id === undefined ? {} : { msgID: id }),
       });
       if (ack.stream === '') throw new Error('no stream stored the record');
+      return ack.seq;
     } catch (error) {
       // A refusal from the stream carries JetStream's own description (err_code 10077, 10047…).
       const apiError = (error as { api_error?: { description?: string; err_code?: number } }).api_error;
@@ -164,6 +165,11 @@ export class NatsQueue implements Queue {
   async manager(): Promise<JetStreamManager> {
     await this.open();
     return this.jsm!;
+  }
+
+  /** The subject dead letters are published to. */
+  get deadLetterSubject(): string {
+    return `${this.subject}.dlq`;
   }
 
   /** The subject of a partition. */
@@ -251,7 +257,7 @@ export class NatsQueue implements Queue {
       record = parseQueueRecord(msg.data);
     } catch (error) {
       // Unreadable: nothing can ever handle it. Keep it for a human, free the partition.
-      await this.publishTo(`${this.subject}.dlq`, { raw: Buffer.from(msg.data).toString('base64'), reason: (error as Error).message, failedAt: Date.now() });
+      await this.publishTo(this.deadLetterSubject, { raw: Buffer.from(msg.data).toString('base64'), reason: (error as Error).message, failedAt: Date.now() });
       msg.term();
       return;
     }
@@ -267,7 +273,7 @@ export class NatsQueue implements Queue {
         await msg.ackAck();
       },
       deadLetter: async (reason) => {
-        await this.publishTo(`${this.subject}.dlq`, { record, reason, failedAt: Date.now() });
+        await this.publishTo(this.deadLetterSubject, { record, reason, failedAt: Date.now() });
         settled = true;
         await msg.ackAck();
       },
@@ -306,22 +312,40 @@ class NatsDeadLetters implements DeadLetterQueue {
     const seq = Number(id);
     if (!Number.isInteger(seq) || seq <= 0) return undefined;
     const jsm = await this.queue.manager();
+    let value: StoredDeadLetter;
     try {
-      const stored = await jsm.streams.getMessage(this.queue.deadLetterStream, { seq });
-      const value = stored.json<{ record: QueueRecord; reason: string; failedAt: number }>();
-      return { id: String(seq), record: value.record, reason: value.reason, failedAt: value.failedAt };
+      value = (await jsm.streams.getMessage(this.queue.deadLetterStream, { seq })).json<StoredDeadLetter>();
     } catch {
       return undefined;
     }
+    const { reason, failedAt } = value;
+    if (value.record !== undefined) return { kind: 'event', id: String(seq), record: value.record, reason, failedAt };
+    if (value.push !== undefined) return { kind: 'push', id: String(seq), push: value.push, reason, failedAt };
+    return { kind: 'unreadable', id: String(seq), raw: value.raw ?? '', reason, failedAt };
   }
 
   async replay(id: string): Promise<boolean> {
     const letter = await this.get(id);
-    if (letter === undefined || letter.record === undefined) return false;
+    if (letter === undefined) return false;
+    if (letter.kind !== 'event') throw new NotReplayableError(letter.id, letter.kind);
     const record: QueueRecord = { ...letter.record, publishedAt: Date.now() };
     await this.queue.publish(record, conversationKey(eventOf(record)));
     const jsm = await this.queue.manager();
     await jsm.streams.deleteMessage(this.queue.deadLetterStream, Number(id));
     return true;
   }
+
+  async keep(push: UndeliverablePush): Promise<string> {
+    const seq = await this.queue.publishTo(this.queue.deadLetterSubject, { push, reason: `undeliverable ${push.reason}: ${push.message}`, failedAt: Date.now() });
+    return String(seq);
+  }
+}
+
+/** A dead letter as the stream holds it: one of `record`, `push` or `raw`. */
+interface StoredDeadLetter {
+  readonly record?: QueueRecord;
+  readonly push?: UndeliverablePush;
+  readonly raw?: string;
+  readonly reason: string;
+  readonly failedAt: number;
 }

@@ -1,4 +1,4 @@
-import type { PushInfo } from '../events/event-types.js';
+import type { PushInfo, UndeliverableReason } from '../events/event-types.js';
 
 /**
  * One verified event as it travels through the broker: the decoded, signature-checked data,
@@ -43,8 +43,9 @@ export interface Consumption {
   stop(): Promise<void>;
 }
 
-/** A dead letter: a record whose handling failed every attempt. */
-export interface DeadLetter {
+/** A dead letter of an event: a record whose handling failed every attempt. Replayable. */
+export interface EventDeadLetter {
+  readonly kind: 'event';
   /** Its id in the dead-letter queue. */
   readonly id: string;
   readonly record: QueueRecord;
@@ -54,14 +55,87 @@ export interface DeadLetter {
   readonly failedAt: number;
 }
 
-/** The dead-letter queue of a {@link Queue}: what `rbmkit dlq` reads and replays. */
+/**
+ * A verified push whose data could not be used (the opt-in `undeliverablePolicy: 'deadLetter'`),
+ * kept as it arrived so a human can see what Google sent.
+ */
+export interface UndeliverablePush {
+  readonly reason: UndeliverableReason;
+  /** What was wrong with it, and what was expected. */
+  readonly message: string;
+  /** The envelope's ids and the webhook it arrived at. */
+  readonly push: PushInfo;
+  /** The agent that owns the webhook; undefined for the partner webhook. */
+  readonly webhookAgentId?: string;
+  /** The agent the data named, when it could be read (at most 200 characters). */
+  readonly claimedAgentId?: string;
+  /** The decoded `message.data` (its signature verified) as text, when it is UTF-8. */
+  readonly text?: string;
+  /** The decoded `message.data` in base64, when it is not UTF-8. */
+  readonly base64?: string;
+}
+
+/** A dead letter of a push that never became an event. Not replayable: there is no event to run. */
+export interface PushDeadLetter {
+  readonly kind: 'push';
+  readonly id: string;
+  readonly push: UndeliverablePush;
+  /** `undeliverable <reason>: <message>`. */
+  readonly reason: string;
+  /** `Date.now()` when it was kept. */
+  readonly failedAt: number;
+}
+
+/** A broker message a worker could not read as a record, kept base64 for a human. Not replayable. */
+export interface UnreadableDeadLetter {
+  readonly kind: 'unreadable';
+  readonly id: string;
+  /** The broker message, base64. */
+  readonly raw: string;
+  readonly reason: string;
+  readonly failedAt: number;
+}
+
+/** A dead letter: an event whose handling failed every attempt, an undeliverable push, or an unreadable record. */
+export type DeadLetter = EventDeadLetter | PushDeadLetter | UnreadableDeadLetter;
+
+/** The dead-letter queue of a {@link Queue} (or the bot's memory): what `rbmkit dlq` and `bot.deadLetters()` read. */
 export interface DeadLetterQueue {
   /** Dead letters, oldest first, at most `limit`. */
   list(limit?: number): Promise<DeadLetter[]>;
   /** One dead letter, or undefined when there is none with that id. */
   get(id: string): Promise<DeadLetter | undefined>;
-  /** Publishes it again to its partition (confirmed), then removes it from the dead-letter queue. */
+  /**
+   * Publishes an event dead letter again to its partition (confirmed), then removes it. False
+   * when there is none with that id; throws a {@link NotReplayableError} for a push or
+   * unreadable dead letter, which holds no event.
+   */
   replay(id: string): Promise<boolean>;
+  /**
+   * Keeps an undeliverable push; resolves with its id once stored (confirmed by the broker),
+   * or undefined when a bounded store could not hold it at all.
+   */
+  keep(push: UndeliverablePush): Promise<string | undefined>;
+}
+
+/**
+ * A dead letter that holds no event (an undeliverable push, an unreadable record) cannot be replayed.
+ *
+ * @example
+ * throw new NotReplayableError('7', 'push');
+ */
+export class NotReplayableError extends Error {
+  readonly code = 'not_replayable';
+  constructor(
+    readonly id: string,
+    readonly kind: 'push' | 'unreadable',
+  ) {
+    super(
+      `dead letter ${id} is ${kind === 'push' ? 'a push whose data could not be used' : 'a broker message that is not a record'}, not an event: there is nothing to replay; ` +
+        'expected the id of an event dead letter (read this one with rbmkit dlq show, and fix its sender)',
+    );
+    this.name = 'NotReplayableError';
+  }
 }
 
 /**

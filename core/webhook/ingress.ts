@@ -20,6 +20,10 @@ import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
 import type { Telemetry } from '../ops/telemetry.js';
 import type { Enqueue } from '../queue/enqueue.js';
+import type { DeadLetterQueue } from '../queue/queue.js';
+import { answerMisrouted } from './misrouted.js';
+import { answerUndeliverable, type Unusable } from './undeliverable.js';
+import type { AgentWebhook } from './webhook-table.js';
 
 /** A webhook ready to serve: its tokens prepared as HMAC keys once. */
 export interface Webhook extends ResolvedWebhook {
@@ -52,6 +56,12 @@ export interface IngressDeps {
   readonly enqueue?: Enqueue;
   /** Opt-in: pushes older than this (ms) are answered 200, dropped and counted (`too_old`). */
   readonly replayWindowMs?: number;
+  /** The agent's own webhook, when it has one (one map lookup): a push for it at the partner webhook is misrouted. */
+  readonly agentWebhook: (agentId: string) => AgentWebhook | undefined;
+  /** Misrouted pushes are refused with 403 rather than handled. */
+  readonly strictWebhooks: boolean;
+  /** `undeliverablePolicy: 'deadLetter'`: where verified pushes with unusable data are kept; undefined rejects them (400/403). */
+  readonly deadLetters?: DeadLetterQueue;
 }
 
 /**
@@ -153,7 +163,6 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, claimedAgent(bytes));
   deps.telemetry.verified();
 
-  const data = decodeJsonObject(bytes);
   const pushInfo: PushInfo = {
     pushId: push.messageId,
     publishTime: push.publishTime,
@@ -162,12 +171,22 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
     webhook: hook.path,
     receivedAt: Date.now(),
   };
+  const data = decodeJsonObject(bytes);
+  if (typeof data === 'string') return refuseUnusable(ctx, hook, { reason: 'bad_data', message: data, bytes, push: pushInfo }, deps);
   let event = parseEvent(data, pushInfo);
   if (hook.agentId !== undefined) {
-    if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, event.agentId.slice(0, 200));
+    if (event.agentId !== '' && event.agentId !== hook.agentId) {
+      const claimed = event.agentId.slice(0, 200);
+      const message = `the signed data names agent ${JSON.stringify(claimed)}; expected pushes for this webhook's own agent ${JSON.stringify(hook.agentId)} only (pushes for ${JSON.stringify(claimed)} belong at its own webhook or the partner webhook)`;
+      return refuseUnusable(ctx, hook, { reason: 'agent_mismatch', message, claimedAgentId: claimed, bytes, push: pushInfo }, deps);
+    }
     if (event.agentId === '') event = { ...event, agentId: hook.agentId };
   } else if (event.agentId === '') {
-    return reject(ctx, hook, 'missing_agent_id', deps);
+    return refuseUnusable(ctx, hook, { reason: 'missing_agent_id', message: REJECTIONS.missing_agent_id.message, bytes, push: pushInfo }, deps);
+  } else {
+    // The one lookup misrouting costs: does this agent have a webhook of its own?
+    const own = deps.agentWebhook(event.agentId);
+    if (own !== undefined) answerMisrouted(hook, own, event, deps);
   }
   if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
     return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
@@ -229,23 +248,32 @@ function publishFailures(request: IncomingMessage, outcome: Outcome, late: boole
   pushFailures.publish(message);
 }
 
-function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> {
+/** The decoded data as a JSON object, or what is wrong with it. */
+function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> | string {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw new HttpError(400, 'bad_data', 'expected message.data to decode to UTF-8 JSON; it is not valid UTF-8');
+    return 'expected message.data to decode to UTF-8 JSON; it is not valid UTF-8';
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object; it is not JSON');
+    return 'expected message.data to decode to a JSON object; it is not JSON';
   }
-  if (!isJsonObject(data)) {
-    throw new HttpError(400, 'bad_data', 'expected message.data to decode to a JSON object');
-  }
+  if (!isJsonObject(data)) return 'expected message.data to decode to a JSON object; it is JSON but not an object';
   return data;
+}
+
+/**
+ * A verified push whose data cannot be used: by policy, answered 200 and kept as a dead letter
+ * (`undeliverable`), else refused as before (400 `bad_data`, or a `rejected` 403/400).
+ */
+async function refuseUnusable(ctx: Context, hook: Webhook, unusable: Unusable, deps: IngressDeps): Promise<void> {
+  if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps);
+  if (unusable.reason === 'bad_data') throw new HttpError(400, 'bad_data', unusable.message);
+  return reject(ctx, hook, unusable.reason, deps, unusable.claimedAgentId, false, unusable.message);
 }
 
 /** The agentId unverified data claims, for the notice only: the one decode of data whose signature failed. */
@@ -262,8 +290,16 @@ function claimedAgent(bytes: Uint8Array): string | undefined {
  * Refuses a request: counts it, tells the webhook owner's plugins (`rejected`), then answers
  * by policy. Only signature failures may be acknowledged with 200; a wrong handshake never is.
  */
-function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, claimedAgentId?: string, handshake = false): void {
-  const { status, message } = REJECTIONS[reason];
+function reject(
+  ctx: Context,
+  hook: Webhook,
+  reason: RejectReason,
+  deps: IngressDeps,
+  claimedAgentId?: string,
+  handshake = false,
+  message = REJECTIONS[reason].message,
+): void {
+  const { status } = REJECTIONS[reason];
   const acknowledge = !handshake && (status === 200 || (status === 401 && deps.signaturePolicy === 'acknowledge'));
   const notice: RejectedNotice = {
     type: 'rejected',

@@ -2,6 +2,13 @@ import type { ResolvedWebhook } from '../config/resolve-webhooks.js';
 import { ConfigError } from '../errors.js';
 import { toWebhook, type Webhook } from './ingress.js';
 
+/** An agent's own webhook, as the partner webhook sees it. */
+export interface AgentWebhook {
+  readonly path: string;
+  /** Set by ingress once it warned of a misrouted push for this agent. */
+  misroutedWarned: boolean;
+}
+
 const ownerOf = (hook: { readonly agentId?: string }) => (hook.agentId === undefined ? 'the partner webhook' : `agent ${hook.agentId}`);
 
 /**
@@ -14,6 +21,8 @@ const ownerOf = (hook: { readonly agentId?: string }) => (hook.agentId === undef
  */
 export class WebhookTable {
   private readonly hooks = new Map<string, Webhook>();
+  /** Each agent's own webhook, by agentId: what the partner webhook checks a push against. */
+  private readonly agentHooks = new Map<string, AgentWebhook>();
 
   constructor(resolved: readonly ResolvedWebhook[]) {
     for (const hook of resolved) this.add(hook);
@@ -22,6 +31,18 @@ export class WebhookTable {
   /** The paths served, partner first. */
   paths(): string[] {
     return [...this.hooks.keys()];
+  }
+
+  /**
+   * The agent's own webhook, when it has one: one map lookup. Its `misroutedWarned` flag is
+   * ingress's "warned once" mark, so it is bounded by the agents with a webhook and starts
+   * afresh when the agent's webhook changes.
+   *
+   * @example
+   * table.agentWebhook('shop@rbm.goog')?.path; // '/shop'
+   */
+  agentWebhook(agentId: string): AgentWebhook | undefined {
+    return this.agentHooks.get(agentId);
   }
 
   /** The webhooks served. */
@@ -45,8 +66,9 @@ export class WebhookTable {
         changed = true;
       }
     }
+    this.agentHooks.delete(agentId);
     if (resolved !== undefined) {
-      this.hooks.set(resolved.path, toWebhook(resolved));
+      this.add(resolved);
       changed = true;
     }
     return changed;
@@ -55,6 +77,7 @@ export class WebhookTable {
   private add(resolved: ResolvedWebhook): void {
     this.assertFree(resolved);
     this.hooks.set(resolved.path, toWebhook(resolved));
+    if (resolved.agentId !== undefined) this.agentHooks.set(resolved.agentId, { path: resolved.path, misroutedWarned: false });
   }
 
   /**

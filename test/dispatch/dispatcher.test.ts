@@ -538,7 +538,7 @@ describe('Dispatcher', () => {
       await dispatcher.deliver(runtime, event);
       await dispatcher.deliver(runtime, event);
       await dispatcher.deliver(runtime, event);
-      expect(telemetry.stats()).to.deep.equal({ received: 0, verified: 0, rejected: 0, duplicate: 1, redelivered: 1, handled: 1, failed: 1, overloaded: 0, handshakes: 0 });
+      expect(telemetry.stats()).to.deep.equal({ received: 0, verified: 0, rejected: 0, duplicate: 1, redelivered: 1, handled: 1, failed: 1, overloaded: 0, handshakes: 0, misrouted: 0, undeliverable: 0, deadLettersDropped: 0 });
       const exposition = await metrics.registry.metrics();
       for (const outcome of ['failed', 'handled', 'duplicate']) expect(exposition).to.include(`rbmkit_events_total{agent="${AGENT}",outcome="${outcome}"} 1`);
       expect(exposition).to.include(`rbmkit_handler_duration_seconds_count{agent="${AGENT}",plugin="w",event="text"} 2`);

@@ -81,7 +81,8 @@ describe('queue mode (NATS JetStream, worker processes)', function () {
     const queue = run.queues[0]!;
     const letters = await queue.deadLetters.list();
     expect(letters).to.have.length(1);
-    expect(letters[0]!.record.data.text).to.equal('failall:1');
+    expect(letters[0]!.kind).to.equal('event');
+    expect(letters[0]!.kind === 'event' && letters[0]!.record.data.text).to.equal('failall:1');
     expect(letters[0]!.reason).to.match(/recorder failed 3 attempts/);
     await run.redis.set(`${run.prefix}:heal:${phone}`, '1');
     expect(await queue.deadLetters.replay(letters[0]!.id)).to.equal(true);
