@@ -29,8 +29,8 @@ export type LoggingOptions = z.input<typeof loggingOptions>;
 
 /**
  * One structured pino line per event (agent, kind, ids, masked phone, attempt, latency,
- * outcome), one per failure (plugins and causes; the error's stacks too at `debug`), and one
- * per rejected request. Never prints a clientToken, a signature or a full phone number. In
+ * outcome), one per failure (plugins and causes; the error's stacks too at `debug`), one per
+ * rejected request, one per misrouted push and one per undeliverable push (kept as a dead letter). Never prints a clientToken, a signature or a full phone number. In
  * pretty mode each of these reads as one line.
  *
  * @example
@@ -75,6 +75,21 @@ export const logging = definePlugin({
 
     agent.on('rejected', (n) => {
       log.warn({ webhook: n.webhook, reason: n.reason, status: n.status, claimedAgentId: n.claimedAgentId }, `request rejected: ${n.reason}`);
+    });
+
+    // One line per misrouted push (the core warns once per agent; this is the per-push line).
+    agent.on('misrouted', (n) => {
+      log.warn(
+        { notice: 'misrouted', kind: n.event.type, eventId: n.event.id, pushId: n.event.push.pushId, webhook: n.webhook, expectedWebhook: n.expectedWebhook, status: n.status },
+        `push for ${n.agentId} came to ${n.webhook}; expected at ${n.expectedWebhook} (answered ${n.status})`,
+      );
+    });
+
+    agent.on('undeliverable', (n) => {
+      log.warn(
+        { notice: 'undeliverable', reason: n.reason, webhook: n.webhook, pushId: n.pushId, claimedAgentId: n.claimedAgentId, deadLetterId: n.deadLetterId },
+        `undeliverable push: ${n.message}`,
+      );
     });
   },
 });

@@ -29,7 +29,9 @@ const asError = (value: unknown): SerializedError | undefined =>
  * The one-line text of a log line in pretty mode: the agent, then what happened. An event
  * (the `logging` plugin's `settled` line) reads `agent kind phone → outcome (latency)`, a
  * plugin failure `agent kind phone ✗ cause`, a rejected request `request to path rejected:
- * reason`, anything else `agent [plugin] event: message: error` followed by its other fields
+ * reason`, a misrouted push `agent kind came to path, expected at path → misrouted (answered
+ * 200)`, an undeliverable push `partner push to path undeliverable: reason (answered 200, kept
+ * as dead letter id)`, anything else `agent [plugin] event: message: error` followed by its other fields
  * as `key=value` (ids left out). Error stacks follow on the next lines only when `stacks` is on.
  *
  * @example
@@ -39,7 +41,9 @@ const asError = (value: unknown): SerializedError | undefined =>
 export function formatLogLine(line: LogLine, options: PrettyFormatOptions = {}): string {
   const dim = options.dim ?? ((s: string) => s);
   const err = asError(line.err);
-  const agent = text(line.agentId) ?? (line.scope === 'partner' ? 'partner' : undefined);
+  // The partner webhook's scope (PARTNER_SCOPE_ID, not imported: this file stays light for the
+  // pretty transport) reads `partner`, whether the line came from the bot's logger or a plugin's own.
+  const agent = line.scope === 'partner' || line.agentId === '*partner*' ? 'partner' : text(line.agentId);
   const head = agent !== undefined ? [agent] : [];
   let body: string;
   if (typeof line.outcome === 'string' && typeof line.kind === 'string') {
@@ -49,6 +53,13 @@ export function formatLogLine(line: LogLine, options: PrettyFormatOptions = {}):
   } else if (Array.isArray(line.plugins) && err !== undefined && Array.isArray(err.aggregateErrors)) {
     // The core's own failure line, when no plugin hears `failed`.
     body = failureText({ ...line, kind: line.type }, err.aggregateErrors.map((e) => causeOf(asError(e))));
+  } else if (line.notice === 'misrouted' && typeof line.webhook === 'string') {
+    const kind = text(line.kind) ?? 'push';
+    body = `${kind} came to ${line.webhook}, expected at ${String(line.expectedWebhook)} → misrouted${typeof line.status === 'number' ? ` (answered ${line.status})` : ''}`;
+  } else if (line.notice === 'undeliverable' && typeof line.webhook === 'string') {
+    const kept = text(line.deadLetterId) !== undefined ? `kept as dead letter ${String(line.deadLetterId)}` : 'not kept';
+    const claimed = text(line.claimedAgentId) !== undefined ? ` for ${String(line.claimedAgentId)}` : '';
+    body = `push to ${line.webhook}${claimed} undeliverable: ${String(line.reason)} (answered 200, ${kept})`;
   } else if (typeof line.reason === 'string' && typeof line.webhook === 'string') {
     body = `request to ${line.webhook} rejected: ${line.reason}${typeof line.status === 'number' ? ` (answered ${line.status})` : ''}`;
   } else {

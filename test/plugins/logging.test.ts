@@ -179,4 +179,34 @@ describe('pretty logs', () => {
     const aggregate = { type: 'AggregateError', message: 'plugins failed on text event "E": boom', aggregateErrors: [{ message: 'plugin "boom" failed: db down: db down', stack: 'PluginError: plugin "boom" failed: db down\n    at x' }] };
     expect(formatLogLine({ agentId: 'a', type: 'text', plugins: ['boom'], err: aggregate, msg: aggregate.message })).to.equal('a text ✗ plugin "boom" failed: db down');
   });
+
+  it('logs a misrouted and an undeliverable push in one line each, in JSON and in pretty mode', async () => {
+    const out = capture();
+    const t = await startTestBot({
+      undeliverablePolicy: 'deadLetter',
+      partner: { clientToken: TOKEN, plugins: [logging.with({ logger: out.logger })] },
+      agents: { 'own@rbm.goog': { webhook: { path: '/agents/own', clientToken: 'OWNTOKEN00000001' } } },
+    });
+    try {
+      expect((await t.push(payloads.text({ agentId: 'own@rbm.goog', text: 'x', messageId: 'M9', phone: PHONE }), { pushId: 'P9' })).status).to.equal(200);
+      const junk = await t.push('not json', { pushId: 'P10' });
+      const deadLetterId = (junk.body as { deadLetterId: string }).deadLetterId;
+      await new Promise((r) => setTimeout(r, 50));
+      const misrouted = out.lines.filter((l) => l.notice === 'misrouted');
+      expect(misrouted).to.have.length(1);
+      expect(misrouted[0]).to.include({ level: 40, agentId: 'own@rbm.goog', kind: 'text', eventId: 'M9', pushId: 'P9', webhook: '/webhook', expectedWebhook: '/agents/own', status: 200 });
+      expect(formatLogLine(misrouted[0]!)).to.equal('own@rbm.goog text came to /webhook, expected at /agents/own → misrouted (answered 200)');
+      const undeliverable = out.lines.filter((l) => l.notice === 'undeliverable');
+      expect(undeliverable).to.have.length(1);
+      expect(undeliverable[0]).to.include({ level: 40, agentId: '*partner*', reason: 'bad_data', webhook: '/webhook', pushId: 'P10', deadLetterId });
+      expect(formatLogLine(undeliverable[0]!)).to.equal(`partner push to /webhook undeliverable: bad_data (answered 200, kept as dead letter ${deadLetterId})`);
+      expect(formatLogLine({ ...undeliverable[0]!, deadLetterId: undefined, claimedAgentId: 'b@rbm.goog' })).to.equal(
+        'partner push to /webhook for b@rbm.goog undeliverable: bad_data (answered 200, not kept)',
+      );
+      expect(out.raw()).not.to.include(PHONE);
+      expect(out.raw()).not.to.include(TOKEN);
+    } finally {
+      await t.close();
+    }
+  });
 });
