@@ -11,7 +11,7 @@ const isLogger = (value: unknown): value is Logger =>
 /** The options of `logging`, checked when the bot is created. */
 const loggingOptions = z.strictObject(
   {
-    /** Level of the line logged per event. Failures log at `error` (`warn` when permanent), rejections at `warn`. Default `info`. */
+    /** Level of the line logged per event, and per misrouted push handled anyway. Failures log at `error` (`warn` when permanent); rejections, refused misrouted pushes and undeliverable pushes at `warn`. Default `info`. */
     level: z.enum(LEVELS, { error: (issue) => `expected one of ${LEVELS.join(', ')}, got ${given(issue.input)}` }).default('info'),
     /** A pino logger of your own. Default: the bot's. */
     logger: z.custom<Logger>(isLogger, { error: 'expected a pino logger (with child and isLevelEnabled)' }).optional(),
@@ -77,9 +77,12 @@ export const logging = definePlugin({
       log.warn({ webhook: n.webhook, reason: n.reason, status: n.status, claimedAgentId: n.claimedAgentId }, `request rejected: ${n.reason}`);
     });
 
-    // One line per misrouted push (the core warns once per agent; this is the per-push line).
+    // One line per misrouted push, at `level` when it was handled (the core already warned once
+    // for the agent, and the event's own line follows), at `warn` when refused (strictWebhooks).
     agent.on('misrouted', (n) => {
-      log.warn(
+      const at = n.status === 200 ? level : 'warn';
+      if (!log.isLevelEnabled(at)) return;
+      log[at](
         { notice: 'misrouted', kind: n.event.type, eventId: n.event.id, pushId: n.event.push.pushId, webhook: n.webhook, expectedWebhook: n.expectedWebhook, status: n.status },
         `push for ${n.agentId} came to ${n.webhook}; expected at ${n.expectedWebhook} (answered ${n.status})`,
       );

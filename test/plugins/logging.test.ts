@@ -194,7 +194,7 @@ describe('pretty logs', () => {
       await new Promise((r) => setTimeout(r, 50));
       const misrouted = out.lines.filter((l) => l.notice === 'misrouted');
       expect(misrouted).to.have.length(1);
-      expect(misrouted[0]).to.include({ level: 40, agentId: 'own@rbm.goog', kind: 'text', eventId: 'M9', pushId: 'P9', webhook: '/webhook', expectedWebhook: '/agents/own', status: 200 });
+      expect(misrouted[0]).to.include({ level: 30, agentId: 'own@rbm.goog', kind: 'text', eventId: 'M9', pushId: 'P9', webhook: '/webhook', expectedWebhook: '/agents/own', status: 200 });
       expect(formatLogLine(misrouted[0]!)).to.equal('own@rbm.goog text came to /webhook, expected at /agents/own → misrouted (answered 200)');
       const undeliverable = out.lines.filter((l) => l.notice === 'undeliverable');
       expect(undeliverable).to.have.length(1);
