@@ -35,7 +35,8 @@ interface Kept {
  * Which plugins each agent runs, and its runtime. The rule, RBM's own precedence for agent
  * and partner webhooks: an agent with its own `plugins` gets exactly that list (after the
  * partner defaults if it sets `extendDefaults`); every other agent, configured or not, gets
- * the partner defaults. Plugin lists are resolved (names looked up, keys checked, options
+ * the partner defaults, whether or not it has a webhook of its own (plugin lists and webhooks
+ * are separate settings). Plugin lists are resolved (names looked up, keys checked, options
  * checked against each plugin's schema and parsed) when they are set, never on the request
  * path: a bad list throws a ConfigError and changes nothing.
  *
