@@ -16,6 +16,8 @@ import { isJsonObject } from '../events/json-value.js';
 import type { PushInfo, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
 import { eventAgeMs } from '../events/event-age.js';
 import { parseEvent } from '../events/parse-event.js';
+import { parseBmEvent } from '../events/parse-bm-event.js';
+import { parseBmBody, type BmBody } from './bm-body.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
 import type { Telemetry } from '../ops/telemetry.js';
@@ -122,6 +124,11 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
 export function webhookHandler(hook: Webhook, deps: IngressDeps) {
   return async (ctx: Context): Promise<void> => {
     deps.telemetry.received(hook.path);
+    if (hook.dialect === 'business-messages') {
+      const bm = parseBmBody(ctx.request.body);
+      if (bm.kind === 'handshake') return answerHandshake(ctx, hook, bm, deps);
+      return answerBmEvent(ctx, hook, bm, deps);
+    }
     const body = parseWebhookBody(ctx.request.body);
     if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
     return answerPush(ctx, hook, body, deps);
@@ -181,6 +188,38 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   }
   await answerOutcome(ctx, event, deps);
 }
+
+/**
+ * A Business Messages event (PLATFORM §7): the signature covers the raw body bytes, exactly as
+ * they arrived. koa-bodyparser kept them as `rawBody` (the text it parsed), so nothing is read
+ * twice and the RBM path does no extra work; that text re-encoded as UTF-8 is the wire bytes.
+ */
+async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: IngressDeps): Promise<void> {
+  const claimed = typeof body.data.agent === 'string' ? body.data.agent.slice(0, 200) : undefined;
+  const signature = ctx.headers['x-goog-signature'];
+  const given = Array.isArray(signature) ? signature.join(',') : signature;
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, claimed);
+  const raw = ctx.request.rawBody;
+  if (typeof raw !== 'string' || !verifySignature(hook.keys, Buffer.from(raw, 'utf8'), given)) return reject(ctx, hook, 'bad_signature', deps, claimed);
+  deps.telemetry.verified();
+  const pushInfo: PushInfo = { attributes: NO_ATTRIBUTES, webhook: hook.path, receivedAt: Date.now() };
+  let event = parseBmEvent(body.data, pushInfo);
+  if (event === undefined) throw new HttpError(400, 'bad_event', 'expected "conversationId" to be a non-empty string');
+  if (hook.agentId !== undefined) {
+    if (event.agentId !== '' && event.agentId !== hook.agentId) return reject(ctx, hook, 'agent_mismatch', deps, event.agentId.slice(0, 200));
+    if (event.agentId === '') event = { ...event, agentId: hook.agentId };
+  } else if (event.agentId === '') {
+    return reject(ctx, hook, 'missing_agent_id', deps);
+  }
+  if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
+    return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
+  }
+  deps.telemetry.verifiedFor(event.agentId);
+  // Queue mode refuses Business Messages webhooks at start-up (WebhookTable): always direct here.
+  await answerOutcome(ctx, event, deps);
+}
+
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
@@ -258,12 +297,26 @@ function claimedAgent(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** What a Business Messages webhook says instead, where the dialects differ. */
+const BM_REJECTIONS: Partial<Record<RejectReason, { status: number; message: string }>> = {
+  missing_signature: {
+    status: 401,
+    message: 'expected an X-Goog-Signature header: base64 HMAC-SHA512 of the raw request body, keyed with this webhook\'s clientToken (or the partner key)',
+  },
+  bad_signature: {
+    status: 401,
+    message: 'X-Goog-Signature does not match the raw request body for any clientToken of this webhook; expected base64 HMAC-SHA512 of the exact body bytes',
+  },
+  agent_mismatch: { status: 403, message: 'the signed body names another agent; expected events for this webhook\'s own agent only' },
+  missing_agent_id: { status: 400, message: 'expected the signed body to name its "agent" (brands/B/agents/A)' },
+};
+
 /**
  * Refuses a request: counts it, tells the webhook owner's plugins (`rejected`), then answers
  * by policy. Only signature failures may be acknowledged with 200; a wrong handshake never is.
  */
 function reject(ctx: Context, hook: Webhook, reason: RejectReason, deps: IngressDeps, claimedAgentId?: string, handshake = false): void {
-  const { status, message } = REJECTIONS[reason];
+  const { status, message } = (hook.dialect === 'business-messages' ? BM_REJECTIONS[reason] : undefined) ?? REJECTIONS[reason];
   const acknowledge = !handshake && (status === 200 || (status === 401 && deps.signaturePolicy === 'acknowledge'));
   const notice: RejectedNotice = {
     type: 'rejected',
