@@ -140,6 +140,6 @@ export class BmClient implements RbmClient {
 
   /** Business Messages takes images by URL in the message (`contentInfo`), not uploads: rejects. */
   async uploadFile(): Promise<{ name: string }> {
-    throw unsupported('uploadFile (send an image by URL: messages.image / contentInfo)');
+    throw unsupported('uploadFile (send an image by URL instead: messages.file(url), i.e. contentInfo)');
   }
 }
