@@ -51,6 +51,7 @@ export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMe
 export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
 export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
 export { BmClient, BM_API_URL, type BmClientOptions } from './client/bm-client.js';
+export { bmClientFromEnv, type BmClientChoice } from './client/bm-client-from-env.js';
 export type { BmRepresentative } from './client/bm-message.js';
 export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
 export { googleAuth, noAuth, staticToken, type AccessTokenProvider } from './client/rbm-auth.js';
