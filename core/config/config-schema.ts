@@ -111,13 +111,13 @@ export const botConfigSchema = settings({
   })
     .readonly()
     .optional(),
+  /** Agents by agentId (e.g. `shop@rbm.goog`). An agent not listed gets the partner defaults. */
+  agents: z.record(z.string().min(1, { error: 'expected a non-empty agentId' }), agentConfigSchema).readonly().optional(),
   /**
    * The partner's Business Messages webhook (PLATFORM §7), beside the RBM one: serves every BM
    * agent (`brands/B/agents/A`) without its own webhook, with the partner-default plugins.
    */
   businessMessages: businessMessagesConfigSchema.optional(),
-  /** Agents by agentId (e.g. `shop@rbm.goog`). An agent not listed gets the partner defaults. */
-  agents: z.record(z.string().min(1, { error: 'expected a non-empty agentId' }), agentConfigSchema).readonly().optional(),
   /** How an RBM API call is made. Default: an in-memory client (nothing reaches Google). */
   client: clientSchema.optional(),
   /** The bot's logger: a pino logger, pino options, or `false` for silence. Default: pino at LOG_LEVEL, else `info`. */
