@@ -211,5 +211,12 @@ describe('Business Messages dialect', () => {
     expect(() =>
       createBot({ logger: false, queue, agents: { [AGENT]: { webhook: { path: '/front', clientToken: BM_TOKEN, dialect: 'business-messages' } } } }),
     ).to.throw(ConfigError, /queue mode/);
+    // Added at run time: refused before anything changed.
+    const bot = createBot({ logger: false, queue, partner: { clientToken: RBM_TOKEN } });
+    expect(() => bot.agents.set(AGENT, { webhook: { path: '/front', clientToken: BM_TOKEN, dialect: 'business-messages' } })).to.throw(
+      ConfigError,
+      `agents.${AGENT}.webhook.dialect: a Business Messages webhook cannot run in queue mode`,
+    );
+    expect(bot.webhooks()).to.deep.equal(['/webhook']);
   });
 });
