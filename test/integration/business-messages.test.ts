@@ -178,6 +178,10 @@ describe('Business Messages dialect', () => {
     const wrong = await t.postRaw('/bm', JSON.stringify({ clientToken: 'WRONG', secret: '1234567890' }));
     expect(wrong.status).to.equal(401);
     expect(JSON.stringify(wrong.body)).not.to.include('1234567890');
+    // A handshake mixed into an event is an event: its secret is never echoed.
+    const mixed = await t.postRaw('/bm', JSON.stringify({ clientToken: BM_TOKEN, secret: '1234567890', conversationId: CONV, agent: AGENT }));
+    expect(mixed.status).to.equal(401);
+    expect(mixed.body).to.deep.include({ error: 'missing_signature' });
   });
 
   it('dedupes on message.messageId (a redelivery with another requestId), else on requestId', async () => {
