@@ -156,6 +156,15 @@ describe('Business Messages dialect', () => {
     expect((await t.pushBm(JSON.parse(body))).status).to.equal(200);
   });
 
+  it('under signaturePolicy "acknowledge", a forged BM body is answered 200 and dropped, never dispatched', async () => {
+    t = await bmBot([recorder], { signaturePolicy: 'acknowledge' });
+    const forged = await t.pushBm(bmPayloads.text({ agent: AGENT, text: 'forged' }), { token: 'NOT-THE-TOKEN' });
+    expect(forged.status).to.equal(200);
+    expect(forged.body).to.deep.equal({ status: 'dropped', reason: 'bad_signature' });
+    expect(seen).to.deep.equal([]);
+    expect(t.bot.stats()).to.deep.include({ rejected: 1 });
+  });
+
   it('answers 400 JSON for a BM body that is no handshake nor event, and for bad JSON', async () => {
     t = await bmBot([recorder]);
     const odd = await t.pushBm({ hello: 'world' });
