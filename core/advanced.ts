@@ -10,12 +10,14 @@ export { signData, verifySignature, signingKey } from './webhook/signature.js';
 
 // ── Turning decoded push data into typed events ────────────────────────────────────────────
 export { parseEvent } from './events/parse-event.js';
+export { parseBmEvent } from './events/parse-bm-event.js';
 export { EVENT_GROUPS, NOTICE_NAMES, UMBRELLA_NAMES, isSubscribableName } from './events/event-names.js';
 
 // ── Checking what the RBM API would refuse ─────────────────────────────────────────────────
 export { checkMessage } from './client/message-limits.js';
 export { E164_PATTERN, isE164 } from './client/phone.js';
-export { RBM_SCOPE } from './client/rbm-auth.js';
+export { BUSINESS_MESSAGES_SCOPE, RBM_SCOPE } from './client/rbm-auth.js';
+export { toBmMessage, type BmMessageBody } from './client/bm-message.js';
 
 // ── The bot's logger, for tools that want the same redaction ───────────────────────────────
 export { createLogger, REDACTED_PATHS } from './ops/logger.js';

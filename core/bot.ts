@@ -91,11 +91,12 @@ export function createBot(given: BotConfig): Bot {
 
   const registry = new AgentRegistry({ client, log, registry: config.registry, maxRuntimes: config.maxAgentRuntimes, idleMs: config.agentIdleMs });
   registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
-  const table = new WebhookTable(resolveWebhooks(config));
+  const table = new WebhookTable(resolveWebhooks(config), { queueMode: config.queue !== undefined });
   const dispatcher = new Dispatcher({
     store: stores.dedupe,
     sessions: stores.sessions,
     client,
+    webhookClient: (path) => table.get(path)?.client,
     log,
     telemetry,
     handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000,

@@ -15,6 +15,8 @@ export type { HandlerContext, DeliveryInfo, ReplyInput } from './plugin/handler-
 export type { Session } from './stores/session-store.js';
 export { EVENT_NAMES, type EventName, type NoticeName, type SubscribableName, type UmbrellaName } from './events/event-names.js';
 export type {
+  BmContext,
+  BmFields,
   PushInfo,
   EventMap,
   EventOf,
@@ -48,6 +50,9 @@ export { maskPhone } from './client/phone.js';
 export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './client/rbm-client.js';
 export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
 export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
+export { BmClient, BM_API_URL, type BmClientOptions } from './client/bm-client.js';
+export { bmClientFromEnv, type BmClientChoice } from './client/bm-client-from-env.js';
+export type { BmRepresentative } from './client/bm-message.js';
 export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
 export { googleAuth, noAuth, staticToken, type AccessTokenProvider } from './client/rbm-auth.js';
 export {
@@ -91,7 +96,16 @@ export { NatsQueue, type NatsQueueOptions } from './queue/nats-queue.js';
 export type { RetryPolicy } from './queue/queue-worker.js';
 
 // ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
-export { validateConfig, type AgentConfig, type BotConfig, type ParsedBotConfig, type PluginSpec, type WebhookConfig } from './config/config-schema.js';
+export {
+  validateConfig,
+  type AgentConfig,
+  type BotConfig,
+  type BusinessMessagesConfig,
+  type ParsedBotConfig,
+  type PluginSpec,
+  type WebhookConfig,
+  type WebhookDialect,
+} from './config/config-schema.js';
 export { loadConfigFile, type FileConfig } from './config/config-file.js';
 export type { TokenInput, TokenSource } from './config/tokens.js';
 export { PluginRegistry } from './plugin/plugin-registry.js';

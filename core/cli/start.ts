@@ -6,6 +6,7 @@ import { createBot, isPlugin, loadConfigFile, clientFromEnv, stopOnSignals, LOCA
 import { firstPartyRegistry } from 'rbmkit/plugins';
 import { resolveTokens } from '../config/tokens.js';
 import { envPort } from './commands/env-port.js';
+import { withBmClientsFromEnv } from './bm-clients-from-env.js';
 
 /**
  * Runs agents from a JSON or YAML config file: registers the first-party plugins and those
@@ -23,13 +24,15 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
   const file = loadConfigFile(configPath, registry, env, { port: envPort(env, 'PORT', 8080), ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}) });
   await loadPluginModules(file, registry, configPath);
   const { client, description } = clientFromEnv(env);
-  const bot = createBot({ client, ...file.bot });
+  const bm = withBmClientsFromEnv(file.bot, env);
+  const bot = createBot({ client, ...bm.config });
   const devToken = acceptsDevToken(file, env);
   const { url } = await bot.listen(file.port, file.host ?? (devToken ? '127.0.0.1' : undefined));
   stopOnSignals(bot);
   if (devToken && file.host === undefined) bot.log.warn('a webhook accepts the local development token: listening on loopback only (set its clientToken, or HOST, to change that)');
   bot.log.info(`rbmkit listening on ${url}, webhooks: ${bot.webhooks().join(', ')}`);
   if (file.bot.client === undefined) bot.log.info(description);
+  if (bm.description !== undefined) bot.log.info(bm.description);
   return bot;
 }
 
@@ -101,6 +104,6 @@ function tsxApiUrl(from: string): string | undefined {
 
 /** True when a webhook of the file accepts the publicly known local development token. */
 function acceptsDevToken(file: FileConfig, env: NodeJS.ProcessEnv): boolean {
-  const inputs = [file.bot.partner?.clientToken, ...Object.values(file.bot.agents ?? {}).map((agent) => agent.webhook?.clientToken)];
+  const inputs = [file.bot.partner?.clientToken, file.bot.businessMessages?.clientToken, ...Object.values(file.bot.agents ?? {}).map((agent) => agent.webhook?.clientToken)];
   return inputs.some((input) => input !== undefined && resolveTokens(input, 'clientToken', env).includes(LOCAL_DEV_TOKEN));
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { SharedDeadlines } from '../dispatch/deadline.js';
-import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } from 'undici';
+import type { Dispatcher as UndiciDispatcher } from 'undici';
+import { ApiCaller, type ApiCall } from './api-caller.js';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
-import { isE164, maskPhone, maskPhonesIn } from './phone.js';
+import { isE164, maskPhone } from './phone.js';
 import { multipartRelated } from './multipart-related.js';
 import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
-import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
+import { InvalidRequestError, RbmApiError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
 
 /** Google's global endpoint. */
@@ -64,29 +64,6 @@ function checkPhone(phone: string): string {
   return phone;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Retry-After as ms: delta-seconds or an HTTP date. */
-function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-interface Call {
-  readonly method: 'GET' | 'POST' | 'DELETE';
-  /** Another API than RBM's (Business Communications): its base URL and tokens. */
-  readonly api?: { readonly baseUrl: string; readonly auth: AccessTokenProvider };
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly json?: unknown;
-  /** A body that is not JSON, with its content type. */
-  readonly bytes?: { data: Uint8Array; contentType: string };
-  /** A 404 that is an answer, not an error (revoke). */
-  readonly notFoundIsAnswer?: boolean;
-}
-
 /**
  * The RBM REST API over HTTP: Google's endpoint by default, or any base URL. Calls go through
  * undici's `request` (the library under Node's fetch, without the WHATWG layers: 3-6x the
@@ -103,30 +80,27 @@ export class HttpRbmClient implements RbmClient {
   readonly baseUrl: string;
   /** Where tester invites go: the Business Communications API. */
   readonly businessCommunicationsUrl: string;
-  private readonly auth: AccessTokenProvider;
   private businessCommunicationsAuth: AccessTokenProvider | undefined;
-  private readonly dispatcher: UndiciDispatcher;
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly baseMs: number;
-  private readonly maxMs: number;
-  private readonly maxRetryAfterMs: number;
-  private readonly observers = new Set<(call: CallRecord) => void>();
-  /** This client's call time limits, on one timer (precision 10 ms) that runs only while calls are out. */
-  private readonly callLimits = new SharedDeadlines(10);
+  /** Time limits, retries, back-off and connections: shared machinery with the BM client. */
+  private readonly caller: ApiCaller;
 
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
     this.baseUrl = base.replace(/\/+$/, '');
-    this.auth = options.auth ?? googleAuth();
+    const auth = options.auth ?? googleAuth();
     this.businessCommunicationsUrl = (options.businessCommunicationsUrl ?? BUSINESS_COMMUNICATIONS_URL).replace(/\/+$/, '');
     this.businessCommunicationsAuth = options.businessCommunicationsAuth ?? options.auth;
-    this.dispatcher = options.dispatcher ?? new UndiciAgent({ keepAliveTimeout: 30_000, connections: 128 });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-    this.baseMs = options.backoff?.baseMs ?? 200;
-    this.maxMs = options.backoff?.maxMs ?? 10_000;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.caller = new ApiCaller({
+      baseUrl: this.baseUrl,
+      auth,
+      timeoutMs: options.timeoutMs,
+      maxAttempts: options.maxAttempts,
+      backoff: options.backoff,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      dispatcher: options.dispatcher,
+      apiName: 'RBM API',
+      maskPath: (path) => path.replace(/\/phones\/[^/]+/, '/phones/*'),
+    });
   }
 
   /**
@@ -136,8 +110,7 @@ export class HttpRbmClient implements RbmClient {
    * client.observe((call) => metrics.countOutbound(call.method, call.status));
    */
   observe(observer: (call: CallRecord) => void): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
+    return this.caller.observe(observer);
   }
 
   /**
@@ -276,74 +249,8 @@ export class HttpRbmClient implements RbmClient {
     return type === undefined ? message : { ...message, messageTrafficType: type };
   }
 
-  /** One API call with retries. The URL, and so every id in it, is the same on every attempt. */
-  private async call(call: Call): Promise<{ status: number; body: unknown }> {
-    const query = new URLSearchParams(call.query).toString();
-    const url = `${call.api?.baseUrl ?? this.baseUrl}${call.path}${query === '' ? '' : `?${query}`}`;
-    const auth = call.api?.auth ?? this.auth;
-    const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
-    let lastError: RbmApiError | undefined;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const headers: Record<string, string> = {};
-      const token = await auth.getAccessToken();
-      if (token !== undefined) headers.authorization = `Bearer ${token}`;
-      if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
-      let status: number;
-      let text: string;
-      let retryAfter: string | undefined;
-      const started = performance.now();
-      // undici's own timeouts tick about once a second: the limit is kept here instead.
-      const controller = new AbortController();
-      const cancel = this.callLimits.schedule(this.timeoutMs, () => controller.abort());
-      try {
-        const response = await request(url, { method: call.method, headers, body: payload, dispatcher: this.dispatcher, signal: controller.signal });
-        status = response.statusCode;
-        text = await response.body.text();
-        cancel();
-        const header = response.headers['retry-after'];
-        retryAfter = Array.isArray(header) ? header[0] : header;
-        this.report(call, status, started, attempt);
-      } catch (error) {
-        cancel();
-        this.report(call, 0, started, attempt);
-        const timedOut = controller.signal.aborted;
-        lastError = new RbmNetworkError(
-          maskPhonesIn(timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`),
-          0,
-          timedOut ? 'TIMEOUT' : 'NETWORK',
-        );
-        if (attempt < this.maxAttempts) await sleep(this.backoffMs(attempt));
-        continue;
-      }
-      const body = text === '' ? undefined : safeJson(text);
-      if ((status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404)) return { status, body };
-      const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
-      lastError = errorForStatus(status, googleError?.status, maskPhonesIn(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`)));
-      const retryable = status === 429 || status >= 500;
-      if (!retryable || attempt === this.maxAttempts) throw lastError;
-      const wait = retryAfterMs(retryAfter);
-      if (wait !== undefined && wait > this.maxRetryAfterMs) throw lastError;
-      await sleep(wait ?? this.backoffMs(attempt));
-    }
-    throw lastError ?? new RbmNetworkError('RBM API call failed', 0);
-  }
-
-  private report(call: Call, status: number, started: number, attempt: number): void {
-    if (this.observers.size === 0) return;
-    const record: CallRecord = { method: call.method, path: call.path.replace(/\/phones\/[^/]+/, '/phones/*'), status, durationMs: performance.now() - started, attempt };
-    for (const observer of this.observers) observer(record);
-  }
-
-  /** Exponential back-off with full jitter. */
-  private backoffMs(attempt: number): number {
-    return Math.random() * Math.min(this.maxMs, this.baseMs * 2 ** (attempt - 1));
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  /** One API call with retries, through the shared caller. */
+  private call(call: ApiCall): Promise<{ status: number; body: unknown }> {
+    return this.caller.call(call);
   }
 }

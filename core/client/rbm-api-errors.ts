@@ -66,8 +66,8 @@ export class RbmNetworkError extends RbmApiError {
  * @example
  * errorForStatus(404, 'NOT_FOUND', 'not capable'); // UserNotReachableError
  */
-export function errorForStatus(status: number, reason: string | undefined, detail: string): RbmApiError {
-  const message = `RBM API answered ${status}${reason === undefined ? '' : ` ${reason}`}: ${detail}`;
+export function errorForStatus(status: number, reason: string | undefined, detail: string, api = 'RBM API'): RbmApiError {
+  const message = `${api} answered ${status}${reason === undefined ? '' : ` ${reason}`}: ${detail}`;
   if (status === 404) return new UserNotReachableError(message, status, reason);
   if (status === 400) return new UnsupportedByDeviceError(message, status, reason);
   if (status === 403) return new AgentNotAllowedError(message, status, reason);

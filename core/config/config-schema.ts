@@ -62,12 +62,30 @@ const pluginListSchema = z.array(pluginSpecSchema).readonly();
 const POSITIVE = 'expected a positive whole number';
 const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).positive({ error: POSITIVE });
 
+const clientSchema = z.custom<RbmClient>((v) => isObject(v) && 'sendMessage' in v, { error: 'expected an RbmClient (sendMessage, sendEvent)' });
+const DIALECTS = ['rbm', 'business-messages'] as const;
+const dialectSchema = z.enum(DIALECTS, { error: 'expected "rbm" or "business-messages"' });
+
 /** The schema of a webhook: its path and the clientToken(s) Google signs its pushes with. */
 export const webhookConfigSchema = settings({
   /** The webhook's path on this server, e.g. `/shop`. */
   path: pathSchema,
   /** The clientToken(s) configured for this webhook at Google: literal, `{"env": "NAME"}`, or a list (for rotation). */
   clientToken: tokenInputSchema,
+  /** What Google speaks on this webhook: `rbm` (signed Pub/Sub envelopes, default) or `business-messages` (raw signed bodies). */
+  dialect: dialectSchema.optional(),
+  /** The client this webhook's events answer through (a `BmClient` for Business Messages). Default: the bot's `client`. */
+  client: clientSchema.optional(),
+}).readonly();
+
+/** The schema of the partner's Business Messages webhook, served beside the RBM partner webhook. */
+export const businessMessagesConfigSchema = settings({
+  /** Where it is served. Default `/bm`. */
+  path: pathSchema.optional(),
+  /** The clientToken(s) (and the partner key, for the older signing) it verifies with: literal, `{"env": "NAME"}`, or a list. */
+  clientToken: tokenInputSchema,
+  /** The client its events answer through, e.g. `new BmClient()`. Default: the bot's `client`. */
+  client: clientSchema.optional(),
 }).readonly();
 
 /** The schema of one agent's config. */
@@ -95,8 +113,13 @@ export const botConfigSchema = settings({
     .optional(),
   /** Agents by agentId (e.g. `shop@rbm.goog`). An agent not listed gets the partner defaults. */
   agents: z.record(z.string().min(1, { error: 'expected a non-empty agentId' }), agentConfigSchema).readonly().optional(),
+  /**
+   * The partner's Business Messages webhook (PLATFORM §7), beside the RBM one: serves every BM
+   * agent (`brands/B/agents/A`) without its own webhook, with the partner-default plugins.
+   */
+  businessMessages: businessMessagesConfigSchema.optional(),
   /** How an RBM API call is made. Default: an in-memory client (nothing reaches Google). */
-  client: z.custom<RbmClient>((v) => isObject(v) && 'sendMessage' in v, { error: 'expected an RbmClient (sendMessage, sendEvent)' }).optional(),
+  client: clientSchema.optional(),
   /** The bot's logger: a pino logger, pino options, or `false` for silence. Default: pino at LOG_LEVEL, else `info`. */
   logger: z
     .custom<Logger | LoggerOptions | false>((v) => v === false || isObject(v), { error: 'expected a pino logger, pino options, or false' })
@@ -221,6 +244,10 @@ export type TokenInput = z.input<typeof tokenInputSchema>;
 export type PluginSpec = z.input<typeof pluginSpecSchema>;
 /** A webhook: its path on this server and the clientToken(s) configured for it at Google. */
 export type WebhookConfig = z.input<typeof webhookConfigSchema>;
+/** The partner's Business Messages webhook: path (default `/bm`), clientToken(s), client. */
+export type BusinessMessagesConfig = z.input<typeof businessMessagesConfigSchema>;
+/** What Google speaks on a webhook. */
+export type WebhookDialect = (typeof DIALECTS)[number];
 /** One agent. Without `plugins` it gets the partner defaults. */
 export type AgentConfig = z.input<typeof agentConfigSchema>;
 /** Everything `createBot` takes. Only a webhook is required. */

@@ -1,13 +1,20 @@
 import { ConfigError } from '../errors.js';
-import type { BotConfig, WebhookConfig } from './config-schema.js';
+import type { RbmClient } from '../client/rbm-client.js';
+import type { BotConfig, WebhookConfig, WebhookDialect } from './config-schema.js';
 import { resolveTokens } from './tokens.js';
 
 /** A webhook after its tokens were resolved. */
 export interface ResolvedWebhook {
   readonly path: string;
   readonly tokens: readonly string[];
-  /** The agent that owns it; undefined for the partner webhook. */
+  /** The agent that owns it; undefined for the partner webhooks (RBM and Business Messages). */
   readonly agentId?: string;
+  /** What Google speaks on it; undefined means `rbm`. */
+  readonly dialect?: WebhookDialect;
+  /** The client its events answer through; undefined: the bot's. */
+  readonly client?: RbmClient;
+  /** The config field of its path, for errors. */
+  readonly field?: string;
 }
 
 /**
@@ -23,11 +30,21 @@ export function resolveWebhooks(config: BotConfig): ResolvedWebhook[] {
   if (config.partner?.clientToken !== undefined) {
     hooks.push({ path: config.partner.path ?? '/webhook', tokens: resolveTokens(config.partner.clientToken, 'partner.clientToken') });
   }
+  const bm = config.businessMessages;
+  if (bm !== undefined) {
+    hooks.push({
+      path: bm.path ?? '/bm',
+      tokens: resolveTokens(bm.clientToken, 'businessMessages.clientToken'),
+      dialect: 'business-messages',
+      ...(bm.client === undefined ? {} : { client: bm.client }),
+      field: 'businessMessages.path',
+    });
+  }
   for (const [agentId, agent] of Object.entries(config.agents ?? {})) {
     if (agent.webhook !== undefined) hooks.push(resolveAgentWebhook(agentId, agent.webhook));
   }
   if (hooks.length === 0) {
-    throw new ConfigError('expected at least one webhook: partner.clientToken, or an agent with webhook {path, clientToken}');
+    throw new ConfigError('expected at least one webhook: partner.clientToken, businessMessages.clientToken, or an agent with webhook {path, clientToken}');
   }
   return hooks;
 }
@@ -39,5 +56,11 @@ export function resolveWebhooks(config: BotConfig): ResolvedWebhook[] {
  * resolveAgentWebhook('a@rbm.goog', { path: '/a', clientToken: 'T' }); // { path: '/a', tokens: ['T'], agentId: 'a@rbm.goog' }
  */
 export function resolveAgentWebhook(agentId: string, webhook: WebhookConfig): ResolvedWebhook {
-  return { path: webhook.path, tokens: resolveTokens(webhook.clientToken, `agents.${agentId}.webhook.clientToken`), agentId };
+  return {
+    path: webhook.path,
+    tokens: resolveTokens(webhook.clientToken, `agents.${agentId}.webhook.clientToken`),
+    agentId,
+    ...(webhook.dialect === 'business-messages' ? { dialect: webhook.dialect } : {}),
+    ...(webhook.client === undefined ? {} : { client: webhook.client }),
+  };
 }

@@ -1,3 +1,4 @@
+import { signedBmRequest } from '../testing/signed-bm-request.js';
 import { post, signedPush } from '../testing/signed-push.js';
 
 /** A plugin that failed on a push, as a bot with `exposeErrors` reports it. */
@@ -42,10 +43,25 @@ function pluginFailures(body: Record<string, unknown>): PluginFailure[] | undefi
  * // { status: 200, latencyMs: 12 }
  */
 export async function pushToWebhook(webhook: string, token: string, data: object): Promise<PushOutcome> {
+  return postForOutcome(webhook, () => signedPush(data, { token }));
+}
+
+/**
+ * Signs a Business Messages body over its exact bytes as Google did and POSTs it to a webhook;
+ * resolves like {@link pushToWebhook} (never throws, never includes the token).
+ *
+ * @example
+ * const outcome = await pushBmToWebhook('http://127.0.0.1:8080/bm', token, bmPayloads.text({ text: 'hi' }));
+ */
+export async function pushBmToWebhook(webhook: string, token: string, body: object): Promise<PushOutcome> {
+  return postForOutcome(webhook, () => signedBmRequest(body, { token }));
+}
+
+async function postForOutcome(webhook: string, request: () => { body: string; headers: Record<string, string> }): Promise<PushOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const answer = await post(webhook, signedPush(data, { token }));
+    const answer = await post(webhook, request());
     const latencyMs = elapsed();
     const body = isObject(answer.body) ? answer.body : {};
     const plugins = pluginFailures(body);

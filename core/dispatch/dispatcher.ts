@@ -31,6 +31,8 @@ export type Outcome =
 export interface DispatcherDeps {
   readonly store: DedupeStore;
   readonly client: RbmClient;
+  /** The client of the webhook at a path, when it has its own (a Business Messages webhook's BmClient). */
+  readonly webhookClient?: (path: string) => RbmClient | undefined;
   readonly log: Logger;
   /** Counts outcomes, duplicates, redeliveries and handler durations. */
   readonly telemetry: Telemetry;
@@ -317,6 +319,16 @@ export class Dispatcher {
     if (pending.length > 0) await Promise.all(pending);
   }
 
+  /**
+   * The client an event's handlers answer through: the client of the webhook it arrived at, when
+   * that webhook has one (a Business Messages webhook's), else the bot's. Notices with no event
+   * use the bot's. (Intended precedence once agents have their own: agent's > webhook's > bot's.)
+   */
+  private clientFor(event: RbmEvent | undefined): RbmClient {
+    const own = event === undefined || this.deps.webhookClient === undefined ? undefined : this.deps.webhookClient(event.push.webhook);
+    return own ?? this.deps.client;
+  }
+
   /** What every plugin's context shares for one event (or notice). */
   private sharedFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string): SharedEventState {
     return {
@@ -324,7 +336,7 @@ export class Dispatcher {
       phone: event?.phone,
       userMessageId: event !== undefined && EVENT_GROUPS[event.type] === 'message' ? event.messageId : undefined,
       delivery,
-      client: this.deps.client,
+      client: this.clientFor(event),
       log: runtime.log,
       sessions: this.deps.sessions,
       // The event's identity is its dedupe key: the same for every redelivery of it.

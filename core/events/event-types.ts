@@ -35,8 +35,13 @@ export interface EventFields {
   };
   location: { readonly phone: string; readonly latitude: number; readonly longitude: number };
   file: { readonly phone: string; readonly file: UserFileInfo; readonly thumbnail?: UserFileInfo };
-  delivered: { readonly phone: string; readonly messageId?: string };
-  read: { readonly phone: string; readonly messageId?: string };
+  delivered: {
+    readonly phone: string;
+    readonly messageId?: string;
+    /** Business Messages: every message the receipt covers (one body may carry several). */
+    readonly messageIds?: readonly string[];
+  };
+  read: { readonly phone: string; readonly messageId?: string; readonly messageIds?: readonly string[] };
   typing: { readonly phone: string };
   subscribe: { readonly phone: string };
   unsubscribe: { readonly phone: string };
@@ -56,16 +61,56 @@ export interface EventFields {
   unknown: { readonly phone?: string };
 }
 
+/** A Business Messages user's context (`context` of every BM body): where the conversation started, who the user is. */
+export interface BmContext {
+  readonly entryPoint?: string;
+  readonly placeId?: string;
+  readonly resolvedLocale?: string;
+  readonly userInfo?: { readonly displayName?: string; readonly userDeviceLocale?: string };
+  /** Anything else Google sent in `context`, as sent. */
+  readonly [field: string]: unknown;
+}
+
+/**
+ * What a Business Messages event adds (PLATFORM §7). On such events `phone` and `ctx.phone`
+ * hold the conversation id, the user's address in that dialect, so every plugin that keys or
+ * answers a user by `phone` works unchanged.
+ */
+export interface BmFields {
+  readonly dialect: 'business-messages';
+  /** The user's conversation with the agent: who replies go to (same as `phone`). */
+  readonly conversationId: string;
+  /** Google's id of this request: the event's id when it has no `message.messageId`. */
+  readonly requestId?: string;
+  /** The agent's resource name, `brands/B/agents/A` (also `agentId`). */
+  readonly agent?: string;
+  /** The partner's own id of the agent, when set. */
+  readonly customAgentId?: string;
+  readonly context?: BmContext;
+}
+
 /** Fields every event carries. */
 export interface CommonFields<N extends EventName> {
+  /** `business-messages` on events of that dialect; undefined on RBM events. */
+  readonly dialect?: 'business-messages';
+  /** Business Messages only: the conversation id (same as `phone`). */
+  readonly conversationId?: string;
+  /** Business Messages only: Google's request id. */
+  readonly requestId?: string;
+  /** Business Messages only: the agent's resource name `brands/B/agents/A` (also `agentId`). */
+  readonly agent?: string;
+  /** Business Messages only: the partner's own id of the agent. */
+  readonly customAgentId?: string;
+  /** Business Messages only: the user's context (entry point, place, locale, display name). */
+  readonly context?: BmContext;
   readonly type: N;
   readonly agentId: string;
-  /** The event's own id: its messageId, else its eventId; '' when Google sent neither. */
+  /** The event's own id: its messageId, else its eventId (Business Messages: else its requestId); '' when Google sent none. */
   readonly id: string;
   readonly messageId?: string;
   readonly eventId?: string;
   readonly sendTime?: string;
-  /** The signed document exactly as decoded: unknown fields are never dropped. */
+  /** The signed document exactly as decoded (Business Messages: the body): unknown fields are never dropped. */
   readonly raw: Readonly<Record<string, unknown>>;
   readonly push: PushInfo;
 }

@@ -23,7 +23,11 @@ export interface DeliveryInfo {
 /** The second argument of every handler. */
 export interface HandlerContext {
   readonly agentId: string;
-  /** The user's E.164 phone number; undefined for events about no user (agent launch, notices). */
+  /**
+   * The user's address: their E.164 phone number (RBM), or the conversation id on a Business
+   * Messages event (`event.dialect === 'business-messages'`). Undefined for events about no
+   * user (agent launch, notices).
+   */
   readonly phone: string | undefined;
   readonly delivery: DeliveryInfo;
   /** A child logger bound to agent, plugin and event. */

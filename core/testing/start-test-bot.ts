@@ -4,8 +4,11 @@ import { createBot, type Bot } from '../bot.js';
 import type { BotConfig } from '../config/config-schema.js';
 import { HttpRbmClient } from '../client/http-rbm-client.js';
 import { MemoryRbmClient } from '../client/memory-rbm-client.js';
-import { noAuth } from '../client/rbm-auth.js';
+import { noAuth, staticToken } from '../client/rbm-auth.js';
+import { BmClient } from '../client/bm-client.js';
+import { FakeBmApi } from './fake-bm-api.js';
 import { FakeRbmApi } from './fake-rbm-api.js';
+import { signedBmRequest } from './signed-bm-request.js';
 import { post, signedPush, type SignOptions } from './signed-push.js';
 import { PUSH_FAILURES_CHANNEL, type PushFailures } from '../webhook/ingress.js';
 
@@ -36,6 +39,11 @@ export interface TestBotOptions {
    * plugin's error. Default false: the answer carries `failures`.
    */
   readonly throwOnFailure?: boolean;
+  /**
+   * Answer Business Messages users through a real `BmClient` to a fake BM API on loopback
+   * (`t.bmApi`), given to `businessMessages` unless it has a client of its own. Default false.
+   */
+  readonly fakeBmApi?: boolean;
 }
 
 /** The header that ties a push to the failures ingress publishes for it. */
@@ -60,6 +68,14 @@ export interface TestBot {
    * their push was answered (503 `still_running`).
    */
   failures(): readonly PushFailure[];
+  /** The fake Business Messages API on loopback, when started with `{ fakeBmApi: true }`. */
+  readonly bmApi: FakeBmApi | undefined;
+  /**
+   * POSTs a Business Messages body, signed over its exact bytes with `token` (default: the
+   * first literal token of `businessMessages`), to `path` (default: the BM webhook). A string
+   * body is sent and signed byte for byte.
+   */
+  pushBm(body: object | string, options?: { token?: string; path?: string; signature?: string }): Promise<PushAnswer>;
   /** POSTs a raw body with headers. */
   postRaw(path: string, body: string, headers?: Record<string, string>): Promise<Answer>;
   /** Texts of the messages the agent sent, in order, from whichever client is in use. */
@@ -85,11 +101,16 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
   const memory = config.client instanceof MemoryRbmClient ? config.client : new MemoryRbmClient();
   const api = options.fakeApi === true ? await FakeRbmApi.start() : undefined;
   const client = api !== undefined ? new HttpRbmClient({ baseUrl: api.url, auth: noAuth(), backoff: { baseMs: 5, maxMs: 50 } }) : (config.client ?? memory);
+  const bmApi = options.fakeBmApi === true ? await FakeBmApi.start() : undefined;
+  const bm = config.businessMessages;
+  const bmClient = bmApi === undefined ? undefined : new BmClient({ baseUrl: bmApi.url, auth: staticToken('test-bm-token'), backoff: { baseMs: 5, maxMs: 50 } });
+  const businessMessages = bm === undefined || bmClient === undefined || bm.client !== undefined ? bm : { ...bm, client: bmClient };
   let bot: Bot;
   try {
-    bot = createBot({ logger: false, ...config, client });
+    bot = createBot({ logger: false, ...config, client, ...(businessMessages === undefined ? {} : { businessMessages }) });
   } catch (error) {
     await api?.close();
+    await bmApi?.close();
     throw error;
   }
   const failures = new FailureLog();
@@ -101,9 +122,9 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
     unsubscribe(PUSH_FAILURES_CHANNEL, failures.listener);
     throw error;
   }
-  const partnerToken = config.partner?.clientToken;
-  const defaultToken =
-    typeof partnerToken === 'string' ? partnerToken : Array.isArray(partnerToken) && typeof partnerToken[0] === 'string' ? partnerToken[0] : undefined;
+  const firstLiteral = (token: unknown) => (typeof token === 'string' ? token : Array.isArray(token) && typeof token[0] === 'string' ? token[0] : undefined);
+  const defaultToken = firstLiteral(config.partner?.clientToken);
+  const defaultBmToken = firstLiteral(bm?.clientToken);
   return {
     bot,
     url,
@@ -119,6 +140,18 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
       if (options.throwOnFailure === true && pushed.failures.length > 0) throw pushFailedError(pushed);
       return pushed;
     },
+    bmApi,
+    async pushBm(body, pushOptions = {}) {
+      const token = pushOptions.token ?? defaultBmToken;
+      if (token === undefined) throw new TypeError('pushBm(): expected options.token (businessMessages has no literal token)');
+      const signed = signedBmRequest(body, { token });
+      if (pushOptions.signature !== undefined) signed.headers['x-goog-signature'] = pushOptions.signature;
+      const id = failures.expect();
+      const answer = await post(url + (pushOptions.path ?? bm?.path ?? '/bm'), { ...signed, headers: { ...signed.headers, [PUSH_HEADER]: id } });
+      const pushed: PushAnswer = { ...answer, failures: failures.of(id) };
+      if (options.throwOnFailure === true && pushed.failures.length > 0) throw pushFailedError(pushed);
+      return pushed;
+    },
     failures: () => failures.all(),
     postRaw(path, body, headers = { 'content-type': 'application/json' }) {
       return post(url + path, { body, headers });
@@ -128,6 +161,7 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
       try {
         await bot.close();
         await api?.close();
+        await bmApi?.close();
       } finally {
         unsubscribe(PUSH_FAILURES_CHANNEL, failures.listener);
       }

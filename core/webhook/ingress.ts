@@ -16,6 +16,8 @@ import { isJsonObject } from '../events/json-value.js';
 import type { PushInfo, RbmEvent, RejectReason, RejectedNotice } from '../events/event-types.js';
 import { eventAgeMs } from '../events/event-age.js';
 import { parseEvent } from '../events/parse-event.js';
+import { parseBmEvent } from '../events/parse-bm-event.js';
+import { parseBmBody, type BmBody } from './bm-body.js';
 import { safeEqual } from './safe-equal.js';
 import { signingKey, verifySignature } from './signature.js';
 import type { Telemetry } from '../ops/telemetry.js';
@@ -132,6 +134,11 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
 export function webhookHandler(hook: Webhook, deps: IngressDeps) {
   return async (ctx: Context): Promise<void> => {
     deps.telemetry.received(hook.path);
+    if (hook.dialect === 'business-messages') {
+      const bm = parseBmBody(ctx.request.body);
+      if (bm.kind === 'handshake') return answerHandshake(ctx, hook, bm, deps);
+      return answerBmEvent(ctx, hook, bm, deps);
+    }
     const body = parseWebhookBody(ctx.request.body);
     if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
     return answerPush(ctx, hook, body, deps);
@@ -173,21 +180,10 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   };
   const data = decodeJsonObject(bytes);
   if (typeof data === 'string') return refuseUnusable(ctx, hook, { reason: 'bad_data', message: data, bytes, push: pushInfo }, deps);
-  let event = parseEvent(data, pushInfo);
-  if (hook.agentId !== undefined) {
-    if (event.agentId !== '' && event.agentId !== hook.agentId) {
-      const claimed = event.agentId.slice(0, 200);
-      const message = `the signed data names agent ${JSON.stringify(claimed)}; expected pushes for this webhook's own agent ${JSON.stringify(hook.agentId)} only (pushes for ${JSON.stringify(claimed)} belong at its own webhook or the partner webhook)`;
-      return refuseUnusable(ctx, hook, { reason: 'agent_mismatch', message, claimedAgentId: claimed, bytes, push: pushInfo }, deps);
-    }
-    if (event.agentId === '') event = { ...event, agentId: hook.agentId };
-  } else if (event.agentId === '') {
-    return refuseUnusable(ctx, hook, { reason: 'missing_agent_id', message: REJECTIONS.missing_agent_id.message, bytes, push: pushInfo }, deps);
-  } else {
-    // The one lookup misrouting costs: does this agent have a webhook of its own?
-    const own = deps.agentWebhook(event.agentId);
-    if (own !== undefined) answerMisrouted(hook, own, event, deps);
-  }
+  const parsed = parseEvent(data, pushInfo);
+  const problem = agentProblem(hook, parsed);
+  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes, push: pushInfo }, deps);
+  const event = ownedEvent(hook, parsed, deps);
   if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
     return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
   }
@@ -200,6 +196,35 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
   }
   await answerOutcome(ctx, event, deps);
 }
+
+/**
+ * A Business Messages event (PLATFORM §7): the signature covers the raw body bytes, exactly as
+ * they arrived. koa-bodyparser kept them as `rawBody` (the text it parsed), so nothing is read
+ * twice and the RBM path does no extra work; that text re-encoded as UTF-8 is the wire bytes.
+ */
+async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: IngressDeps): Promise<void> {
+  const claimed = typeof body.data.agent === 'string' ? body.data.agent.slice(0, 200) : undefined;
+  const signature = ctx.headers['x-goog-signature'];
+  const given = Array.isArray(signature) ? signature.join(',') : signature;
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, claimed);
+  const raw = ctx.request.rawBody;
+  if (typeof raw !== 'string' || !verifySignature(hook.keys, Buffer.from(raw, 'utf8'), given)) return reject(ctx, hook, 'bad_signature', deps, claimed);
+  deps.telemetry.verified();
+  const pushInfo: PushInfo = { attributes: NO_ATTRIBUTES, webhook: hook.path, receivedAt: Date.now() };
+  const parsed = parseBmEvent(body.data, pushInfo);
+  if (parsed === undefined) throw new HttpError(400, 'bad_event', 'expected "conversationId" to be a non-empty string');
+  const problem = agentProblem(hook, parsed);
+  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes: Buffer.from(raw, 'utf8'), push: pushInfo }, deps);
+  const event = ownedEvent(hook, parsed, deps);
+  if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
+    return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
+  }
+  deps.telemetry.verifiedFor(event.agentId);
+  // Queue mode refuses Business Messages webhooks at start-up (WebhookTable): always direct here.
+  await answerOutcome(ctx, event, deps);
+}
+
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
@@ -267,6 +292,42 @@ function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> | string {
 }
 
 /**
+ * What is wrong with the agent a verified event names, for the webhook it came to: another
+ * agent than an agent webhook's own, or none at a partner webhook. Undefined when nothing is.
+ *
+ * @example
+ * agentProblem(shopHook, eventFor('other@rbm.goog')); // { reason: 'agent_mismatch', claimedAgentId: 'other@rbm.goog', message }
+ */
+function agentProblem(hook: Webhook, event: RbmEvent): Pick<Unusable, 'reason' | 'message' | 'claimedAgentId'> | undefined {
+  if (hook.agentId !== undefined) {
+    if (event.agentId === '' || event.agentId === hook.agentId) return undefined;
+    const claimed = event.agentId.slice(0, 200);
+    const message = `the signed data names agent ${JSON.stringify(claimed)}; expected pushes for this webhook's own agent ${JSON.stringify(hook.agentId)} only (pushes for ${JSON.stringify(claimed)} belong at its own webhook or the partner webhook)`;
+    return { reason: 'agent_mismatch', message, claimedAgentId: claimed };
+  }
+  if (event.agentId === '') return { reason: 'missing_agent_id', message: rejectionFor(hook, 'missing_agent_id').message };
+  return undefined;
+}
+
+/**
+ * A verified event with no agent problem, as its agent's: an agent webhook fills in its agent
+ * when the data named none; at a partner webhook, a push for an agent with a webhook of its own
+ * is misrouted (counted, warned once, notified; a 403 under `strictWebhooks`).
+ */
+function ownedEvent(hook: Webhook, event: RbmEvent, deps: IngressDeps): RbmEvent {
+  if (hook.agentId !== undefined) return event.agentId === '' ? { ...event, agentId: hook.agentId } : event;
+  // The one lookup misrouting costs: does this agent have a webhook of its own?
+  const own = deps.agentWebhook(event.agentId);
+  if (own !== undefined) answerMisrouted(hook, own, event, deps);
+  return event;
+}
+
+/** The answer a refusal gets at this webhook: Business Messages words where they differ. */
+function rejectionFor(hook: Webhook, reason: RejectReason): { status: number; message: string } {
+  return (hook.dialect === 'business-messages' ? BM_REJECTIONS[reason] : undefined) ?? REJECTIONS[reason];
+}
+
+/**
  * A verified push whose data cannot be used: by policy, answered 200 and kept as a dead letter
  * (`undeliverable`), else refused as before (400 `bad_data`, or a `rejected` 403/400).
  */
@@ -286,6 +347,20 @@ function claimedAgent(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** What a Business Messages webhook says instead, where the dialects differ. */
+const BM_REJECTIONS: Partial<Record<RejectReason, { status: number; message: string }>> = {
+  missing_signature: {
+    status: 401,
+    message: 'expected an X-Goog-Signature header: base64 HMAC-SHA512 of the raw request body, keyed with this webhook\'s clientToken (or the partner key)',
+  },
+  bad_signature: {
+    status: 401,
+    message: 'X-Goog-Signature does not match the raw request body for any clientToken of this webhook; expected base64 HMAC-SHA512 of the exact body bytes',
+  },
+  agent_mismatch: { status: 403, message: 'the signed body names another agent; expected events for this webhook\'s own agent only' },
+  missing_agent_id: { status: 400, message: 'expected the signed body to name its "agent" (brands/B/agents/A)' },
+};
+
 /**
  * Refuses a request: counts it, tells the webhook owner's plugins (`rejected`), then answers
  * by policy. Only signature failures may be acknowledged with 200; a wrong handshake never is.
@@ -297,9 +372,11 @@ function reject(
   deps: IngressDeps,
   claimedAgentId?: string,
   handshake = false,
-  message = REJECTIONS[reason].message,
+  message?: string,
 ): void {
-  const { status } = REJECTIONS[reason];
+  const rejection = rejectionFor(hook, reason);
+  const { status } = rejection;
+  message ??= rejection.message;
   const acknowledge = !handshake && (status === 200 || (status === 401 && deps.signaturePolicy === 'acknowledge'));
   const notice: RejectedNotice = {
     type: 'rejected',

@@ -9,7 +9,8 @@ export interface AgentWebhook {
   misroutedWarned: boolean;
 }
 
-const ownerOf = (hook: { readonly agentId?: string }) => (hook.agentId === undefined ? 'the partner webhook' : `agent ${hook.agentId}`);
+const ownerOf = (hook: ResolvedWebhook) =>
+  hook.agentId !== undefined ? `agent ${hook.agentId}` : hook.dialect === 'business-messages' ? 'the Business Messages webhook' : 'the partner webhook';
 
 /**
  * The webhooks a bot serves, by path: the partner's and each agent's own. The one place that
@@ -24,7 +25,11 @@ export class WebhookTable {
   /** Each agent's own webhook, by agentId: what the partner webhook checks a push against. */
   private readonly agentHooks = new Map<string, AgentWebhook>();
 
-  constructor(resolved: readonly ResolvedWebhook[]) {
+  /**
+   * @param options.queueMode the bot runs in queue mode: Business Messages webhooks are refused
+   *   (their events would need their webhook's client in the workers), with a ConfigError.
+   */
+  constructor(resolved: readonly ResolvedWebhook[], private readonly options: { readonly queueMode?: boolean } = {}) {
     for (const hook of resolved) this.add(hook);
   }
 
@@ -43,6 +48,16 @@ export class WebhookTable {
    */
   agentWebhook(agentId: string): AgentWebhook | undefined {
     return this.agentHooks.get(agentId);
+  }
+
+  /**
+   * The webhook served at a path, if any.
+   *
+   * @example
+   * table.get('/bm')?.client; // the client a Business Messages webhook answers through
+   */
+  get(path: string): Webhook | undefined {
+    return this.hooks.get(path);
   }
 
   /** The webhooks served. */
@@ -81,15 +96,20 @@ export class WebhookTable {
   }
 
   /**
-   * Throws a ConfigError when another owner serves the webhook's path.
+   * Throws a ConfigError when another owner serves the webhook's path, or when it is a
+   * Business Messages webhook and the bot runs in queue mode.
    *
    * @example
    * table.assertFree(resolveAgentWebhook('shop@rbm.goog', { path: '/webhook', clientToken: 'T' })); // throws
    */
   assertFree(resolved: ResolvedWebhook): void {
+    if (this.options.queueMode === true && resolved.dialect === 'business-messages') {
+      const where = resolved.field ?? (resolved.agentId === undefined ? 'businessMessages' : `agents.${resolved.agentId}.webhook.dialect`);
+      throw new ConfigError(`${where}: a Business Messages webhook cannot run in queue mode; expected direct mode (no queue) for Business Messages, or RBM webhooks only`);
+    }
     const taken = this.hooks.get(resolved.path);
     if (taken === undefined || (taken.agentId !== undefined && taken.agentId === resolved.agentId)) return;
-    const field = resolved.agentId === undefined ? 'partner.path' : `agents.${resolved.agentId}.webhook.path`;
+    const field = resolved.field ?? (resolved.agentId === undefined ? 'partner.path' : `agents.${resolved.agentId}.webhook.path`);
     throw new ConfigError(`${field}: webhook path "${resolved.path}" is used twice (${ownerOf(taken)} has it); expected one webhook per path`);
   }
 }

@@ -5,8 +5,12 @@
 // `--role worker` (runs the plugins) or `--role all` (both, the default), on stream QUEUE_STREAM
 // (default RBMKIT); with REDIS_URL its dedupe and session stores are shared through Redis.
 // See docs/operations.md.
+//
+// Business Messages: with BM_CLIENT_TOKEN set it also serves a BM webhook at /bm (the same
+// plugins answer BM users), replying through BM_API_URL (default Google's address). Direct
+// mode only: BM webhooks are refused in queue mode.
 import { parseArgs } from 'node:util';
-import { clientFromEnv, createBot, LOCAL_DEV_TOKEN, NatsQueue, RedisDedupeStore, RedisSessionStore, stopOnSignals } from 'rbmkit';
+import { bmClientFromEnv, clientFromEnv, createBot, LOCAL_DEV_TOKEN, NatsQueue, RedisDedupeStore, RedisSessionStore, stopOnSignals } from 'rbmkit';
 import { echo, logging } from 'rbmkit/plugins';
 
 const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });
@@ -25,15 +29,22 @@ if (queueUrl === undefined && role !== 'all') {
   process.exit(2);
 }
 const redisUrl = process.env.REDIS_URL || undefined;
+const bmToken = process.env.BM_CLIENT_TOKEN || undefined;
+if (bmToken !== undefined && queueUrl !== undefined) {
+  console.error('echo agent: BM_CLIENT_TOKEN (a Business Messages webhook) runs in direct mode only; expected QUEUE_URL unset');
+  process.exit(2);
+}
 
 const ownToken = process.env.RBM_CLIENT_TOKEN || undefined;
 const clientToken = ownToken ?? LOCAL_DEV_TOKEN;
 const host = process.env.HOST || (ownToken === undefined ? '127.0.0.1' : '0.0.0.0');
 const { client, description } = clientFromEnv();
+const bm = bmToken === undefined ? undefined : bmClientFromEnv();
 
 const bot = createBot({
   partner: { path: '/webhook', clientToken, plugins: [logging, echo] },
   client,
+  ...(bm === undefined ? {} : { businessMessages: { path: '/bm', clientToken: { env: 'BM_CLIENT_TOKEN' }, client: bm.client } }),
   ...(queueUrl === undefined ? {} : { queue: new NatsQueue({ url: queueUrl, stream: process.env.QUEUE_STREAM || undefined }) }),
   ...(redisUrl === undefined ? {} : { dedupe: new RedisDedupeStore({ url: redisUrl }), sessions: new RedisSessionStore({ url: redisUrl }) }),
 });
@@ -48,6 +59,7 @@ if (role !== 'worker') {
   bot.log.info(`echo agent listening on http://${host}:${port}/webhook${queueUrl === undefined ? '' : ` (queue mode: events go to ${queueUrl})`}`);
 }
 bot.log.info(description);
+if (bm !== undefined) bot.log.info(`Business Messages webhook at /bm; ${bm.description}`);
 if (ownToken === undefined) {
   bot.log.warn('RBM_CLIENT_TOKEN is not set: using the local development token, on loopback only');
 }

@@ -1,6 +1,6 @@
 // Compile-time tests: `npm run typecheck` fails if the event types drift from the names.
 import { expectTypeOf } from 'expect-type';
-import { definePlugin, type EventName, type RbmEvent, type UserMessage } from 'rbmkit';
+import { definePlugin, type BmContext, type EventName, type RbmEvent, type UserMessage } from 'rbmkit';
 
 definePlugin({
   name: 'type-tests',
@@ -28,6 +28,13 @@ definePlugin({
     agent.on('rejected', (notice) => expectTypeOf(notice.reason).toBeString());
     agent.on('failed', (notice) => expectTypeOf(notice.plugins).toEqualTypeOf<readonly string[]>());
     agent.on('unknown', (event) => expectTypeOf(event.raw).toEqualTypeOf<Readonly<Record<string, unknown>>>());
+    // Business Messages: the same events, with the dialect's fields optional on every one.
+    agent.on('any', (event) => {
+      expectTypeOf(event.dialect).toEqualTypeOf<'business-messages' | undefined>();
+      expectTypeOf(event.conversationId).toEqualTypeOf<string | undefined>();
+      expectTypeOf(event.context).toEqualTypeOf<BmContext | undefined>();
+    });
+    agent.on('read', (event) => expectTypeOf(event.messageIds).toEqualTypeOf<readonly string[] | undefined>());
 
     // @ts-expect-error: a misspelt name does not compile
     agent.on('txet', () => undefined);
