@@ -8,6 +8,7 @@ import { multipartRelated } from './multipart-related.js';
 import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, InvalidRequestError, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
+import { CallRateLimiter, type RateLimitedCall, type RateLimits, type RateLimitWait, type SignalSource } from './call-rate-limiter.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
@@ -47,6 +48,12 @@ export interface HttpRbmClientOptions {
    * messages reuse connections instead of opening one each.
    */
   readonly dispatcher?: UndiciDispatcher;
+  /**
+   * Pacing per agent, so calls over the rate wait their turn instead of meeting 429s:
+   * `batchGet` (default 600 a minute, Google's quota), `messages`, `events` (default none),
+   * `maxWaitMs` (default 30,000). `false` paces nothing. See docs/operations.md.
+   */
+  readonly rateLimits?: RateLimits | false;
 }
 
 /** Google answers a call without agentId 403: refused before sending instead. */
@@ -85,6 +92,8 @@ interface Call {
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
+  /** Paced per agent: which kind, whose, and where a waiting call's abort signal is read from. */
+  readonly paced?: { readonly kind: RateLimitedCall; readonly agentId: string; readonly from?: SignalSource };
 }
 
 /**
@@ -114,6 +123,8 @@ export class HttpRbmClient implements RbmClient {
   private readonly observers = new Set<(call: CallRecord) => void>();
   /** This client's call time limits, on one timer (precision 10 ms) that runs only while calls are out. */
   private readonly callLimits = new SharedDeadlines(10);
+  /** Per agent and kind of call: calls over the rate wait their turn. */
+  private readonly limiter: CallRateLimiter;
 
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
@@ -127,6 +138,19 @@ export class HttpRbmClient implements RbmClient {
     this.baseMs = options.backoff?.baseMs ?? 200;
     this.maxMs = options.backoff?.maxMs ?? 10_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.limiter = new CallRateLimiter(options.rateLimits ?? {});
+  }
+
+  /**
+   * Calls `observer` for each call that found its rate limit's bucket empty: it waited its
+   * turn, was refused (the wait would pass `maxWaitMs`), or was aborted. Calls that went at
+   * once are not reported. Returns a function that stops it.
+   *
+   * @example
+   * client.observeRateLimit((wait) => console.log(wait.kind, wait.outcome, wait.waitedMs));
+   */
+  observeRateLimit(observer: (wait: RateLimitWait) => void): () => void {
+    return this.limiter.observe(observer);
   }
 
   /**
@@ -146,11 +170,18 @@ export class HttpRbmClient implements RbmClient {
    * @example
    * const { messageId } = await client.sendMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', message: messages.text('Hi') });
    */
-  async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
+  async sendMessage(request: SendMessageRequest): Promise<{ messageId: string }> {
+    const { agentId, phone, message, messageId } = request;
     const body = this.withTrafficType(agentId, message);
     checkMessage(body);
     const id = messageId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId: checkAgentId(agentId) }, json: body });
+    await this.call({
+      method: 'POST',
+      path: `/v1/phones/${checkPhone(phone)}/agentMessages`,
+      query: { messageId: id, agentId: checkAgentId(agentId) },
+      json: body,
+      paced: { kind: 'messages', agentId, from: request },
+    });
     return { messageId: id };
   }
 
@@ -160,9 +191,16 @@ export class HttpRbmClient implements RbmClient {
    * @example
    * await client.sendEvent({ agentId: 'shop@rbm.goog', phone: '+12223334444', event: { eventType: 'IS_TYPING' } });
    */
-  async sendEvent({ agentId, phone, event, eventId }: SendEventRequest): Promise<{ eventId: string }> {
+  async sendEvent(request: SendEventRequest): Promise<{ eventId: string }> {
+    const { agentId, phone, event, eventId } = request;
     const id = eventId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId: checkAgentId(agentId) }, json: event });
+    await this.call({
+      method: 'POST',
+      path: `/v1/phones/${checkPhone(phone)}/agentEvents`,
+      query: { eventId: id, agentId: checkAgentId(agentId) },
+      json: event,
+      paced: { kind: 'events', agentId, from: request },
+    });
     return { eventId: id };
   }
 
@@ -203,7 +241,8 @@ export class HttpRbmClient implements RbmClient {
    * const client = new HttpRbmClient({ region: 'us' });
    * const { reachableUsers } = await client.batchGetCapabilities({ agentId: 'shop@rbm.goog', phones: ['+12223334444'] });
    */
-  async batchGetCapabilities({ agentId, phones }: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities> {
+  async batchGetCapabilities(request: { agentId: string; phones: readonly string[]; signal?: AbortSignal }): Promise<BatchCapabilities> {
+    const { agentId, phones } = request;
     if (this.baseUrl === RBM_API_URL) {
       throw new InvalidRequestError(
         'users:batchGet: expected a regional endpoint (region: us, europe or asia; RBM_REGION), got the global one; Google serves bulk capabilities per region, for numbers of that region',
@@ -212,7 +251,13 @@ export class HttpRbmClient implements RbmClient {
       );
     }
     const users = phones.map(checkPhone);
-    const { body } = await this.call({ method: 'POST', path: '/v1/users:batchGet', query: {}, json: { users, agentId: checkAgentId(agentId) } });
+    const { body } = await this.call({
+      method: 'POST',
+      path: '/v1/users:batchGet',
+      query: {},
+      json: { users, agentId: checkAgentId(agentId) },
+      paced: { kind: 'batchGet', agentId, from: request },
+    });
     const answer = (body ?? {}) as Partial<BatchCapabilities>;
     return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
   }
@@ -284,6 +329,11 @@ export class HttpRbmClient implements RbmClient {
     const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
     let lastError: RbmApiError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      // Each attempt is a request Google counts: each takes a turn. Under the rate, no await.
+      if (call.paced !== undefined) {
+        const turn = this.limiter.take(call.paced.kind, call.paced.agentId, call.paced.from);
+        if (turn !== undefined) await turn;
+      }
       const headers: Record<string, string> = {};
       const token = await auth.getAccessToken();
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
