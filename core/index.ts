@@ -47,6 +47,8 @@ export { maskPhone } from './client/phone.js';
 // ── The RBM API: clients, credentials, typed errors ────────────────────────────────────────
 export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './client/rbm-client.js';
 export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
+export type { RateLimitedCall, RateLimits, RateLimitWait } from './client/call-rate-limiter.js';
+export type { RateLimit } from './client/token-bucket.js';
 export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
 export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
 export { googleAuth, noAuth, staticToken, type AccessTokenProvider } from './client/rbm-auth.js';
@@ -79,7 +81,16 @@ export { NatsQueue, type NatsQueueOptions } from './queue/nats-queue.js';
 export type { RetryPolicy } from './queue/queue-worker.js';
 
 // ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
-export { validateConfig, type AgentConfig, type BotConfig, type ParsedBotConfig, type PluginSpec, type WebhookConfig } from './config/config-schema.js';
+export {
+  validateConfig,
+  type AgentClientInput,
+  type AgentConfig,
+  type BotConfig,
+  type ClientSettings,
+  type ParsedBotConfig,
+  type PluginSpec,
+  type WebhookConfig,
+} from './config/config-schema.js';
 export { loadConfigFile, type FileConfig } from './config/config-file.js';
 export type { TokenInput, TokenSource } from './config/tokens.js';
 export { PluginRegistry } from './plugin/plugin-registry.js';

@@ -92,8 +92,12 @@ interface Call {
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
-  /** Paced per agent: which kind, whose, and where a waiting call's abort signal is read from. */
-  readonly paced?: { readonly kind: RateLimitedCall; readonly agentId: string; readonly from?: SignalSource };
+  /** Paced per agent: which kind of call (flat fields: no object per call for pacing). */
+  readonly pace?: RateLimitedCall;
+  /** Whose turn it takes, when paced. */
+  readonly agentId?: string;
+  /** Where a waiting call's abort signal is read from (the request): read only if it waits. */
+  readonly signalFrom?: SignalSource;
 }
 
 /**
@@ -102,7 +106,9 @@ interface Call {
  * throughput of fetch on loopback, measured) on keep-alive connections. Checks limits
  * before sending, retries 429/5xx/network failures with exponential back-off and jitter
  * (honouring Retry-After), reuses a send's id across its retries so Google drops the copy,
- * and types each error by meaning.
+ * and types each error by meaning. Paces its calls per agent (`rateLimits`: users:batchGet at
+ * Google's 600 a minute by default), so calls over the rate wait their turn instead of
+ * meeting 429s.
  *
  * @example
  * const client = new HttpRbmClient({ trafficType: 'TRANSACTION' });
@@ -180,7 +186,9 @@ export class HttpRbmClient implements RbmClient {
       path: `/v1/phones/${checkPhone(phone)}/agentMessages`,
       query: { messageId: id, agentId: checkAgentId(agentId) },
       json: body,
-      paced: { kind: 'messages', agentId, from: request },
+      pace: 'messages',
+      agentId,
+      signalFrom: request,
     });
     return { messageId: id };
   }
@@ -199,7 +207,9 @@ export class HttpRbmClient implements RbmClient {
       path: `/v1/phones/${checkPhone(phone)}/agentEvents`,
       query: { eventId: id, agentId: checkAgentId(agentId) },
       json: event,
-      paced: { kind: 'events', agentId, from: request },
+      pace: 'events',
+      agentId,
+      signalFrom: request,
     });
     return { eventId: id };
   }
@@ -256,7 +266,9 @@ export class HttpRbmClient implements RbmClient {
       path: '/v1/users:batchGet',
       query: {},
       json: { users, agentId: checkAgentId(agentId) },
-      paced: { kind: 'batchGet', agentId, from: request },
+      pace: 'batchGet',
+      agentId,
+      signalFrom: request,
     });
     const answer = (body ?? {}) as Partial<BatchCapabilities>;
     return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
@@ -330,8 +342,8 @@ export class HttpRbmClient implements RbmClient {
     let lastError: RbmApiError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       // Each attempt is a request Google counts: each takes a turn. Under the rate, no await.
-      if (call.paced !== undefined) {
-        const turn = this.limiter.take(call.paced.kind, call.paced.agentId, call.paced.from);
+      if (call.pace !== undefined) {
+        const turn = this.limiter.take(call.pace, call.agentId!, call.signalFrom);
         if (turn !== undefined) await turn;
       }
       const headers: Record<string, string> = {};

@@ -89,6 +89,32 @@ describe('a client per agent: each agent\'s calls go through its own client', ()
     }
   });
 
+  it('a reply waiting its turn stops when the handler runs out of time, and is never sent', async () => {
+    const patient = definePlugin({
+      name: 'patient',
+      setup(agent) {
+        agent.on('text', async (_event, ctx) => {
+          await ctx.reply('first');
+          await ctx.reply('second, a minute later');
+        });
+      },
+    });
+    const cafeApi = await FakeRbmApi.start();
+    try {
+      t = await startTestBot({
+        handlerTimeoutMs: 300,
+        partner: { clientToken: TOKEN, plugins: [patient] },
+        agents: { [CAFE]: { client: { baseUrl: cafeApi.url, credentials: 'none', rateLimits: { messages: { calls: 2, perMs: 60_000, burst: 1 }, maxWaitMs: 120_000 } } } },
+      });
+      const answer = await t.push(payloads.text({ text: 'hi', agentId: CAFE, phone: USER }));
+      expect(answer.failures.map((f) => f.error.name)).to.deep.equal(['HandlerTimeoutError']);
+      expect(await counter(t, 'rbmkit_rbm_api_rate_limited_total', 'kind="messages",outcome="aborted"')).to.equal(1);
+      expect(cafeApi.texts()).to.deep.equal(['first']);
+    } finally {
+      await cafeApi.close();
+    }
+  });
+
   it('bot.agents.set gives a running agent its own client from its next event; remove gives it back the bot\'s', async () => {
     t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [both] } }, { fakeApi: true });
     await t.push(payloads.text({ text: 'before', agentId: SHOP, phone: USER }));
