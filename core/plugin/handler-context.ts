@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { nameDigest, nameUuid } from './reply-ids.js';
 import type { Logger } from 'pino';
-import type { AgentMessage, ContentMessage } from '../client/agent-message.js';
-import type { RbmClient, SendMessageRequest } from '../client/rbm-client.js';
+import type { AgentEvent, AgentMessage, ContentMessage } from '../client/agent-message.js';
+import type { RbmClient, SendEventRequest, SendMessageRequest } from '../client/rbm-client.js';
 import { UserNotReachableError } from '../client/rbm-api-errors.js';
 import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
@@ -234,12 +234,26 @@ export class EventContext implements HandlerContext {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
     const phone = this.userPhone('markRead()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: userMessageId }, eventId: this.nextId() });
+    await this.shared.client.sendEvent(this.eventRequest(phone, { eventType: 'READ', messageId: userMessageId }));
   }
 
   async typing(): Promise<void> {
     const phone = this.userPhone('typing()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId() });
+    await this.shared.client.sendEvent(this.eventRequest(phone, { eventType: 'IS_TYPING' }));
+  }
+
+  /** An event to send, whose abort signal (the handler's) a rate-limited client reads only if it has to wait. */
+  private eventRequest(phone: string, event: AgentEvent): SendEventRequest {
+    const ctx = this;
+    return {
+      agentId: this.agentId,
+      phone,
+      event,
+      eventId: this.nextId(),
+      get signal() {
+        return ctx.signal;
+      },
+    };
   }
 
   private userPhone(method: string): string {
