@@ -66,6 +66,12 @@ const SWEEP_AT = 1_000;
  * in the order they came; one that would wait longer than `maxWaitMs` fails at once with a
  * retryable RbmRateLimitError, and one whose signal fires stops waiting with the signal's reason.
  *
+ * Written here, small, rather than taken from npm: `limiter` (4.x) has the synchronous fast
+ * path, but its waiting path takes no abort signal, has no bound on the wait and starts its
+ * buckets empty; `bottleneck` is unmaintained since 2019 and schedules every job through
+ * promises; `rate-limiter-flexible` counts fixed windows for servers that refuse, not callers
+ * that wait.
+ *
  * @example
  * const limiter = new CallRateLimiter({ messages: { calls: 100, perMs: 1_000 } });
  * const turn = limiter.take('messages', 'shop@rbm.goog');
