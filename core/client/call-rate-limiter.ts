@@ -68,9 +68,8 @@ const SWEEP_AT = 1_000;
  *
  * Written here, small, rather than taken from npm: `limiter` (4.x) has the synchronous fast
  * path, but its waiting path takes no abort signal, has no bound on the wait and starts its
- * buckets empty; `bottleneck` is unmaintained since 2019 and schedules every job through
- * promises; `rate-limiter-flexible` counts fixed windows for servers that refuse, not callers
- * that wait.
+ * buckets empty; `bottleneck` (2.19) schedules every job through promises, under the rate
+ * too; `rate-limiter-flexible` is built for servers that refuse callers, not callers that wait.
  *
  * @example
  * const limiter = new CallRateLimiter({ messages: { calls: 100, perMs: 1_000 } });
