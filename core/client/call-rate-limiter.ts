@@ -69,7 +69,9 @@ const SWEEP_AT = 1_000;
  * Written here, small, rather than taken from npm: `limiter` (4.x) has the synchronous fast
  * path, but its waiting path takes no abort signal, has no bound on the wait and starts its
  * buckets empty; `bottleneck` (2.19) schedules every job through promises, under the rate
- * too; `rate-limiter-flexible` is built for servers that refuse callers, not callers that wait.
+ * too; `rate-limiter-flexible`'s RateLimiterQueue (11.4) waits per key but makes two promises
+ * per call, takes no abort signal, expires a waiter only once its deadline (whole seconds) has
+ * passed rather than refusing it up front, and counts fixed windows.
  *
  * @example
  * const limiter = new CallRateLimiter({ messages: { calls: 100, perMs: 1_000 } });
