@@ -7,6 +7,7 @@ import type { RbmClient } from './client/rbm-client.js';
 import { MemoryRbmClient } from './client/memory-rbm-client.js';
 import { agentControl, type AgentControl } from './dispatch/agent-control.js';
 import { AgentRegistry } from './dispatch/agent-registry.js';
+import { agentClient } from './config/client-from-settings.js';
 import { SharedDeadlines } from './dispatch/deadline.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { ConfigError } from './errors.js';
@@ -87,9 +88,27 @@ export function createBot(given: BotConfig): Bot {
   const stores: BotStores = { dedupe: config.dedupe ?? new MemoryDedupeStore(), sessions: config.sessions ?? new MemorySessionStore() };
   const metrics = config.metrics === false ? undefined : new BotMetrics({ maxAgentLabels: config.metrics?.maxAgentLabels });
   const telemetry = new Telemetry(metrics);
-  if (metrics !== undefined) client.observe?.((call) => telemetry.outbound(call.method, call.status));
+  // Every client the bot's agents use (the bot's, and each agent's own) feeds the metrics, once.
+  const observed = new WeakSet<RbmClient>();
+  const observe = (used: RbmClient): RbmClient => {
+    if (metrics === undefined || observed.has(used)) return used;
+    observed.add(used);
+    used.observe?.((call) => telemetry.outbound(call.method, call.status));
+    used.observeRateLimit?.((wait) => telemetry.rateLimited(wait.kind, wait.outcome));
+    return used;
+  };
+  observe(client);
 
-  const registry = new AgentRegistry({ client, log, registry: config.registry, maxRuntimes: config.maxAgentRuntimes, idleMs: config.agentIdleMs });
+  const registry = new AgentRegistry({
+    client,
+    log,
+    registry: config.registry,
+    maxRuntimes: config.maxAgentRuntimes,
+    idleMs: config.agentIdleMs,
+    makeClient: (given, where) => observe(agentClient(given, where)),
+    // The dispatcher is made below; notices only come once events flow.
+    unreachable: (runtime, notice, delivery, fromClient) => dispatcher.reportUnreachable(runtime, notice, delivery, fromClient),
+  });
   registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
   const table = new WebhookTable(resolveWebhooks(config), { queueMode: config.queue !== undefined });
   const dispatcher = new Dispatcher({

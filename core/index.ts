@@ -49,6 +49,8 @@ export { maskPhone } from './client/phone.js';
 // ── The RBM API: clients, credentials, typed errors ────────────────────────────────────────
 export type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './client/rbm-client.js';
 export { HttpRbmClient, RBM_API_URL, type HttpRbmClientOptions } from './client/http-rbm-client.js';
+export type { RateLimitedCall, RateLimits, RateLimitWait } from './client/call-rate-limiter.js';
+export type { RateLimit } from './client/token-bucket.js';
 export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
 export { BmClient, BM_API_URL, type BmClientOptions } from './client/bm-client.js';
 export { bmClientFromEnv, type BmClientChoice } from './client/bm-client-from-env.js';
@@ -98,8 +100,10 @@ export type { RetryPolicy } from './queue/queue-worker.js';
 // ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
 export {
   validateConfig,
+  type AgentClientInput,
   type AgentConfig,
   type BotConfig,
+  type ClientSettings,
   type BusinessMessagesConfig,
   type ParsedBotConfig,
   type PluginSpec,

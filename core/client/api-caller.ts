@@ -4,6 +4,7 @@ import { maskPhonesIn } from './phone.js';
 import type { AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
 import type { CallRecord } from './rbm-client.js';
+import type { CallRateLimiter, RateLimitedCall, SignalSource } from './call-rate-limiter.js';
 
 /** How a Google REST API is called: time limit, retries, back-off, connections. Shared by the RBM and BM clients. */
 export interface ApiCallerOptions {
@@ -23,6 +24,8 @@ export interface ApiCallerOptions {
   readonly apiName: string;
   /** Masks a path for metrics (user addresses out). */
   readonly maskPath: (path: string) => string;
+  /** Paces calls that name a `pace` kind, per agent: each attempt waits its turn. Default: none. */
+  readonly limiter?: CallRateLimiter;
 }
 
 /** One call: method, path, query and body. The URL, and so every id in it, is the same on every attempt. */
@@ -37,6 +40,12 @@ export interface ApiCall {
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
+  /** Paced per agent by the caller's limiter: which kind of call (flat fields: no object per call for pacing). */
+  readonly pace?: RateLimitedCall;
+  /** Whose turn it takes, when paced. */
+  readonly agentId?: string;
+  /** Where a waiting call's abort signal is read from (the request): read only if it waits. */
+  readonly signalFrom?: SignalSource;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,6 +122,11 @@ export class ApiCaller {
     const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
     let lastError: RbmApiError | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      // Each attempt is a request Google counts: each takes a turn. Under the rate, no await.
+      if (call.pace !== undefined && call.agentId !== undefined && this.options.limiter !== undefined) {
+        const turn = this.options.limiter.take(call.pace, call.agentId, call.signalFrom);
+        if (turn !== undefined) await turn;
+      }
       const headers: Record<string, string> = {};
       const token = await auth.getAccessToken();
       if (token !== undefined) headers.authorization = `Bearer ${token}`;

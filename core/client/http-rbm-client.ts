@@ -8,6 +8,7 @@ import { multipartRelated } from './multipart-related.js';
 import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { InvalidRequestError, RbmApiError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
+import { CallRateLimiter, type RateLimits, type RateLimitWait } from './call-rate-limiter.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
@@ -47,6 +48,12 @@ export interface HttpRbmClientOptions {
    * messages reuse connections instead of opening one each.
    */
   readonly dispatcher?: UndiciDispatcher;
+  /**
+   * Pacing per agent, so calls over the rate wait their turn instead of meeting 429s:
+   * `batchGet` (default 600 a minute, Google's quota), `messages`, `events` (default none),
+   * `maxWaitMs` (default 30,000). `false` paces nothing. See docs/operations.md.
+   */
+  readonly rateLimits?: RateLimits | false;
 }
 
 /** Google answers a call without agentId 403: refused before sending instead. */
@@ -70,7 +77,9 @@ function checkPhone(phone: string): string {
  * throughput of fetch on loopback, measured) on keep-alive connections. Checks limits
  * before sending, retries 429/5xx/network failures with exponential back-off and jitter
  * (honouring Retry-After), reuses a send's id across its retries so Google drops the copy,
- * and types each error by meaning.
+ * and types each error by meaning. Paces its calls per agent (`rateLimits`: users:batchGet at
+ * Google's 600 a minute by default), so calls over the rate wait their turn instead of
+ * meeting 429s.
  *
  * @example
  * const client = new HttpRbmClient({ trafficType: 'TRANSACTION' });
@@ -83,6 +92,8 @@ export class HttpRbmClient implements RbmClient {
   private businessCommunicationsAuth: AccessTokenProvider | undefined;
   /** Time limits, retries, back-off and connections: shared machinery with the BM client. */
   private readonly caller: ApiCaller;
+  /** Per agent and kind of call: calls over the rate wait their turn. */
+  private readonly limiter: CallRateLimiter;
 
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
@@ -90,6 +101,7 @@ export class HttpRbmClient implements RbmClient {
     const auth = options.auth ?? googleAuth();
     this.businessCommunicationsUrl = (options.businessCommunicationsUrl ?? BUSINESS_COMMUNICATIONS_URL).replace(/\/+$/, '');
     this.businessCommunicationsAuth = options.businessCommunicationsAuth ?? options.auth;
+    this.limiter = new CallRateLimiter(options.rateLimits ?? {});
     this.caller = new ApiCaller({
       baseUrl: this.baseUrl,
       auth,
@@ -100,7 +112,20 @@ export class HttpRbmClient implements RbmClient {
       dispatcher: options.dispatcher,
       apiName: 'RBM API',
       maskPath: (path) => path.replace(/\/phones\/[^/]+/, '/phones/*'),
+      limiter: this.limiter,
     });
+  }
+
+  /**
+   * Calls `observer` for each call that found its rate limit's bucket empty: it waited its
+   * turn, was refused (the wait would pass `maxWaitMs`), or was aborted. Calls that went at
+   * once are not reported. Returns a function that stops it.
+   *
+   * @example
+   * client.observeRateLimit((wait) => console.log(wait.kind, wait.outcome, wait.waitedMs));
+   */
+  observeRateLimit(observer: (wait: RateLimitWait) => void): () => void {
+    return this.limiter.observe(observer);
   }
 
   /**
@@ -119,11 +144,20 @@ export class HttpRbmClient implements RbmClient {
    * @example
    * const { messageId } = await client.sendMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', message: messages.text('Hi') });
    */
-  async sendMessage({ agentId, phone, message, messageId }: SendMessageRequest): Promise<{ messageId: string }> {
+  async sendMessage(request: SendMessageRequest): Promise<{ messageId: string }> {
+    const { agentId, phone, message, messageId } = request;
     const body = this.withTrafficType(agentId, message);
     checkMessage(body);
     const id = messageId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId: checkAgentId(agentId) }, json: body });
+    await this.call({
+      method: 'POST',
+      path: `/v1/phones/${checkPhone(phone)}/agentMessages`,
+      query: { messageId: id, agentId: checkAgentId(agentId) },
+      json: body,
+      pace: 'messages',
+      agentId,
+      signalFrom: request,
+    });
     return { messageId: id };
   }
 
@@ -133,9 +167,18 @@ export class HttpRbmClient implements RbmClient {
    * @example
    * await client.sendEvent({ agentId: 'shop@rbm.goog', phone: '+12223334444', event: { eventType: 'IS_TYPING' } });
    */
-  async sendEvent({ agentId, phone, event, eventId }: SendEventRequest): Promise<{ eventId: string }> {
+  async sendEvent(request: SendEventRequest): Promise<{ eventId: string }> {
+    const { agentId, phone, event, eventId } = request;
     const id = eventId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId: checkAgentId(agentId) }, json: event });
+    await this.call({
+      method: 'POST',
+      path: `/v1/phones/${checkPhone(phone)}/agentEvents`,
+      query: { eventId: id, agentId: checkAgentId(agentId) },
+      json: event,
+      pace: 'events',
+      agentId,
+      signalFrom: request,
+    });
     return { eventId: id };
   }
 
@@ -176,7 +219,8 @@ export class HttpRbmClient implements RbmClient {
    * const client = new HttpRbmClient({ region: 'us' });
    * const { reachableUsers } = await client.batchGetCapabilities({ agentId: 'shop@rbm.goog', phones: ['+12223334444'] });
    */
-  async batchGetCapabilities({ agentId, phones }: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities> {
+  async batchGetCapabilities(request: { agentId: string; phones: readonly string[]; signal?: AbortSignal }): Promise<BatchCapabilities> {
+    const { agentId, phones } = request;
     if (this.baseUrl === RBM_API_URL) {
       throw new InvalidRequestError(
         'users:batchGet: expected a regional endpoint (region: us, europe or asia; RBM_REGION), got the global one; Google serves bulk capabilities per region, for numbers of that region',
@@ -185,7 +229,15 @@ export class HttpRbmClient implements RbmClient {
       );
     }
     const users = phones.map(checkPhone);
-    const { body } = await this.call({ method: 'POST', path: '/v1/users:batchGet', query: {}, json: { users, agentId: checkAgentId(agentId) } });
+    const { body } = await this.call({
+      method: 'POST',
+      path: '/v1/users:batchGet',
+      query: {},
+      json: { users, agentId: checkAgentId(agentId) },
+      pace: 'batchGet',
+      agentId,
+      signalFrom: request,
+    });
     const answer = (body ?? {}) as Partial<BatchCapabilities>;
     return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
   }

@@ -1,4 +1,5 @@
 import type { AgentEvent, AgentMessage } from './agent-message.js';
+import type { RateLimitWait } from './call-rate-limiter.js';
 
 /** One message to send to one user. */
 export interface SendMessageRequest {
@@ -8,6 +9,8 @@ export interface SendMessageRequest {
   readonly message: AgentMessage;
   /** Reuse the id of a send being retried; omitted, a fresh UUID is made. */
   readonly messageId?: string;
+  /** Stops the call waiting for its turn under a rate limit (ctx.reply passes the handler's). */
+  readonly signal?: AbortSignal;
 }
 
 /** One READ or IS_TYPING event to send to one user. */
@@ -16,6 +19,8 @@ export interface SendEventRequest {
   readonly phone: string;
   readonly event: AgentEvent;
   readonly eventId?: string;
+  /** Stops the call waiting for its turn under a rate limit. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -67,8 +72,8 @@ export interface RbmClient {
   revokeMessage(request: { agentId: string; phone: string; messageId: string }): Promise<boolean>;
   /** The RBM features the user's device supports; throws UserNotReachableError when it has no RCS. */
   getCapabilities(request: { agentId: string; phone: string }): Promise<readonly string[]>;
-  /** Which of many users can get RCS from this agent. */
-  batchGetCapabilities(request: { agentId: string; phones: readonly string[] }): Promise<BatchCapabilities>;
+  /** Which of many users can get RCS from this agent. `signal` stops a wait for its turn under a rate limit. */
+  batchGetCapabilities(request: { agentId: string; phones: readonly string[]; signal?: AbortSignal }): Promise<BatchCapabilities>;
   /** Hands a file to Google; resolves with its name (`files/…`) for `uploadedRbmFile`. */
   uploadFile(request: UploadRequest): Promise<{ readonly name: string }>;
   /**
@@ -87,4 +92,13 @@ export interface RbmClient {
    * const stop = client.observe?.((call) => console.log(call.method, call.status));
    */
   observe?(observer: (call: CallRecord) => void): () => void;
+  /**
+   * Calls `observer` for each call that had to wait for its turn under the client's rate
+   * limits (waited, refused, aborted); returns a function that stops it. Clients that do not
+   * pace their calls omit it.
+   *
+   * @example
+   * client.observeRateLimit?.((wait) => console.log(wait.kind, wait.outcome));
+   */
+  observeRateLimit?(observer: (wait: RateLimitWait) => void): () => void;
 }

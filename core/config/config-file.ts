@@ -76,7 +76,27 @@ export function loadConfigFile(
   }
   const resolvedHost = server.data.host ?? defaults.host;
   const modules = (server.data.pluginModules ?? []).map((module) => resolve(dirname(path), module));
-  return { bot: bot.data, port: resolvedPort, pluginModules: modules, ...(resolvedHost === undefined ? {} : { host: resolvedHost }) };
+  return { bot: withKeyFilesFrom(dirname(path), bot.data), port: resolvedPort, pluginModules: modules, ...(resolvedHost === undefined ? {} : { host: resolvedHost }) };
+}
+
+/**
+ * The config with each agent client's literal `keyFile` path made absolute, relative to the
+ * config file's folder (a path from `{env: NAME}` is the environment's business: relative to
+ * the working folder).
+ */
+function withKeyFilesFrom(folder: string, bot: ParsedBotConfig): ParsedBotConfig {
+  if (bot.agents === undefined) return bot;
+  let changed = false;
+  const agents = Object.fromEntries(
+    Object.entries(bot.agents).map(([agentId, agent]) => {
+      const client = agent.client as { credentials?: unknown } | undefined;
+      const credentials = client?.credentials as { keyFile?: unknown } | undefined;
+      if (typeof credentials !== 'object' || credentials === null || typeof credentials.keyFile !== 'string') return [agentId, agent];
+      changed = true;
+      return [agentId, { ...agent, client: { ...client, credentials: { keyFile: resolve(folder, credentials.keyFile) } } }];
+    }),
+  ) as NonNullable<ParsedBotConfig['agents']>;
+  return changed ? { ...bot, agents } : bot;
 }
 
 /**

@@ -62,7 +62,95 @@ const pluginListSchema = z.array(pluginSpecSchema).readonly();
 const POSITIVE = 'expected a positive whole number';
 const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).positive({ error: POSITIVE });
 
-const clientSchema = z.custom<RbmClient>((v) => isObject(v) && 'sendMessage' in v, { error: 'expected an RbmClient (sendMessage, sendEvent)' });
+const isClient = (v: unknown): v is RbmClient => isObject(v) && typeof v.sendMessage === 'function';
+const CLIENT = 'expected an RbmClient (sendMessage, sendEvent…)';
+const clientSchema = z.custom<RbmClient>(isClient, { error: CLIENT });
+
+const RATE = 'expected false, or {"calls", "perMs", "burst"?}';
+const rateLimitSchema = z.union(
+  [
+    z.literal(false),
+    settings({
+      /** Calls allowed in any window of `perMs`. */
+      calls: positive,
+      /** The window, in ms (60000: a minute). */
+      perMs: positive,
+      /** Calls that may go at once after a quiet spell. Default a tenth of `calls` (at least 1). */
+      burst: positive.optional(),
+    }).readonly(),
+  ],
+  { error: RATE },
+);
+
+const KEY_FILE = 'expected the path of a service account key file, or {"env": "VARIABLE"} naming one';
+const TRAFFIC_TYPES = ['AUTHENTICATION', 'TRANSACTION', 'PROMOTION', 'SERVICEREQUEST', 'ACKNOWLEDGEMENT'] as const;
+
+/**
+ * An HttpRbmClient described as data (for a config file): where it sends, with whose
+ * credentials, how it paces its calls. Built by the bot; see docs/config.md.
+ */
+export const clientSettingsSchema = settings({
+  /** Any base URL (a proxy, a local fake). Default Google's endpoint, or the region's. */
+  baseUrl: z.string({ error: 'expected a URL such as https://rcsbusinessmessaging.googleapis.com' }).regex(/^https?:\/\/[^\s/]+/, {
+    error: 'expected a URL such as https://rcsbusinessmessaging.googleapis.com',
+  }).optional(),
+  /** Google's regional endpoint: `us`, `europe` or `asia` (needed for users:batchGet). */
+  region: z.enum(['us', 'europe', 'asia'], { error: 'expected "us", "europe" or "asia"' }).optional(),
+  /**
+   * Whose access tokens: `default` (Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS
+   * or the platform's identity), `none` (no Authorization header: a local fake or a proxy), or
+   * `{"keyFile": path | {"env": "VARIABLE"}}`, a service account key of this agent's project. Default `default`.
+   */
+  credentials: z
+    .union(
+      [
+        z.literal('default'),
+        z.literal('none'),
+        settings({
+          /** The service account key file: a path (relative to the config file), or `{"env": "VARIABLE"}` holding one. */
+          keyFile: z.union([z.string().min(1, { error: KEY_FILE }), settings({ env: z.string({ error: ENV }).min(1, { error: ENV }) }).readonly()], { error: KEY_FILE }),
+        }).readonly(),
+      ],
+      { error: 'expected "default", "none", or {"keyFile": path or {"env": "VARIABLE"}}' },
+    )
+    .optional(),
+  /** The messageTrafficType of messages that set none. */
+  trafficType: z.enum(TRAFFIC_TYPES, { error: `expected one of ${TRAFFIC_TYPES.join(', ')}` }).optional(),
+  /** Pacing per agent; `false` paces nothing. Default: users:batchGet at 600 a minute, nothing else. */
+  rateLimits: z
+    .union(
+      [
+        z.literal(false),
+        settings({
+          /** users:batchGet. Default 600 a minute (Google's quota). */
+          batchGet: rateLimitSchema.optional(),
+          /** Sends (agentMessages). Default none. */
+          messages: rateLimitSchema.optional(),
+          /** READ and IS_TYPING (agentEvents). Default none. */
+          events: rateLimitSchema.optional(),
+          /** Longest wait for a turn, in ms; a call that would wait longer fails at once (retryable). Default 30,000. */
+          maxWaitMs: z.number({ error: 'expected a whole number of ms, 0 or more' }).int({ error: 'expected a whole number of ms, 0 or more' }).min(0, { error: 'expected a whole number of ms, 0 or more' }).optional(),
+        }).readonly(),
+      ],
+      { error: 'expected false, or {"batchGet"?, "messages"?, "events"?, "maxWaitMs"?}' },
+    )
+    .optional(),
+}).readonly();
+
+/**
+ * A client given in code, or described as data: the issues of the description, when it is one,
+ * say what is wrong rather than "neither matched".
+ */
+const clientInputSchema = z.union([clientSchema, clientSettingsSchema], {
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const described = issue.errors[1];
+    if (!isObject(issue.input) || described === undefined || described.length === 0) {
+      return `${CLIENT}, or client settings {"baseUrl"?, "region"?, "credentials"?, "trafficType"?, "rateLimits"?}`;
+    }
+    return described.map((inner) => (inner.path.length === 0 ? inner.message : `${inner.path.join('.')}: ${inner.message}`)).join('; ');
+  },
+});
 const DIALECTS = ['rbm', 'business-messages'] as const;
 const dialectSchema = z.enum(DIALECTS, { error: 'expected "rbm" or "business-messages"' });
 
@@ -96,6 +184,11 @@ export const agentConfigSchema = settings({
   plugins: pluginListSchema.optional(),
   /** Keep the partner defaults and add `plugins` after them (a plugin of the same key replaces the default). */
   extendDefaults: z.boolean({ error: 'expected true or false' }).optional(),
+  /**
+   * This agent's own RBM client (its own Google Cloud project, credentials, endpoint, rate
+   * limits): an RbmClient in code, or client settings. Default: the bot's `client`.
+   */
+  client: clientInputSchema.optional(),
 }).readonly();
 
 /** The schema of everything `createBot` takes. */
@@ -248,8 +341,12 @@ export type WebhookConfig = z.input<typeof webhookConfigSchema>;
 export type BusinessMessagesConfig = z.input<typeof businessMessagesConfigSchema>;
 /** What Google speaks on a webhook. */
 export type WebhookDialect = (typeof DIALECTS)[number];
-/** One agent. Without `plugins` it gets the partner defaults. */
+/** One agent. Without `plugins` it gets the partner defaults; without `client`, the bot's client. */
 export type AgentConfig = z.input<typeof agentConfigSchema>;
+/** An HttpRbmClient described as data: endpoint, credentials, traffic type, rate limits. */
+export type ClientSettings = z.output<typeof clientSettingsSchema>;
+/** An agent's `client`: an RbmClient, or client settings the bot builds one from. */
+export type AgentClientInput = z.input<typeof clientInputSchema>;
 /** Everything `createBot` takes. Only a webhook is required. */
 export type BotConfig = z.input<typeof botConfigSchema>;
 /** A bot config as {@link validateConfig} returns it: new, frozen objects; clients, stores and plugins as given. */

@@ -6,15 +6,30 @@ import { toPluginUses } from '../plugin/plugin-uses.js';
 import { ConfigError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
+import type { AgentClientInput } from '../config/config-schema.js';
+import { agentClient } from '../config/client-from-settings.js';
+import type { UnreachableSink } from './agent-runtime.js';
 
-/** An agent's plugins as resolved when its config was set: `own` undefined means the partner defaults. */
+/**
+ * An agent's plugins and client as resolved when its config was set: `own` undefined means the
+ * partner defaults, `client` undefined the bot's client.
+ */
 interface AgentPlugins {
   readonly own: readonly PluginUse[] | undefined;
   readonly extendDefaults: boolean;
+  readonly client: RbmClient | undefined;
 }
 
 interface RegistryDeps {
+  /** The bot's client: every agent without a client of its own uses it. */
   readonly client: RbmClient;
+  /**
+   * Makes an agent's client from its config's `client` (given in code, or settings) when the
+   * config is set. Default: the client itself, or an HttpRbmClient built from the settings.
+   */
+  readonly makeClient?: (given: AgentClientInput, where: string) => RbmClient;
+  /** Where the runtimes' `unreachable` notices go. */
+  readonly unreachable?: UnreachableSink;
   readonly log: Logger;
   readonly registry?: PluginRegistry;
   /** Runtimes kept at once, at most; past it the least recently used is torn down. Default 10,000. */
@@ -86,7 +101,9 @@ export class AgentRegistry {
   set(agentId: string, config: AgentConfig): void {
     // Resolved now, so a bad list fails the call rather than the next event.
     const own = config.plugins === undefined ? undefined : toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
-    this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true });
+    const where = `agents.${agentId}.client`;
+    const client = config.client === undefined ? undefined : (this.deps.makeClient ?? agentClient)(config.client, where);
+    this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true, client });
     const kept = this.runtimes.get(agentId);
     if (kept !== undefined) this.retire(agentId, kept.runtime);
   }
@@ -130,6 +147,17 @@ export class AgentRegistry {
     return this.usesFor(agentId).map((use) => use.key);
   }
 
+  /**
+   * The client an agent's calls go through: its own (`agents.<id>.client`), else the bot's.
+   * The one place this is decided.
+   *
+   * @example
+   * registry.clientFor('shop@rbm.goog'); // shop's own HttpRbmClient, or the bot's client
+   */
+  clientFor(agentId: string): RbmClient {
+    return this.agents.get(agentId)?.client ?? this.deps.client;
+  }
+
   /** The agent's runtime, created (not yet set up) on first use or after it was evicted. */
   runtime(agentId: string): AgentRuntime {
     const now = this.now();
@@ -142,9 +170,12 @@ export class AgentRegistry {
       this.evictIdle(now);
       return kept.runtime;
     }
+    const own = this.agents.get(agentId)?.client;
     const runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId), {
-      client: this.deps.client,
+      client: own ?? this.deps.client,
+      ownClient: own !== undefined,
       log: this.deps.log.child({ agentId }),
+      ...(this.deps.unreachable === undefined ? {} : { unreachable: this.deps.unreachable }),
     });
     this.runtimes.set(agentId, { runtime, usedAt: now });
     this.evictIdle(now);

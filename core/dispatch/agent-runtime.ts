@@ -4,6 +4,9 @@ import { assertSubscribableName, isEventName, namesFor, type EventName, type Not
 import type { Agent, Handler, PluginUse, Teardown } from '../plugin/define-plugin.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { PluginHandlers, StoredHandler } from './run-handlers.js';
+import type { UnreachableNotice } from '../events/event-types.js';
+import type { DeliveryInfo } from '../plugin/handler-context.js';
+import { reportingUnreachable } from './unreachable-reporting-client.js';
 
 const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
 const ALL_READY = Promise.resolve(NO_FAILURES);
@@ -18,9 +21,21 @@ interface PluginState {
   setupError?: unknown;
 }
 
+/**
+ * Hands an `unreachable` notice to a runtime's plugins (the dispatcher does). `fromClient`:
+ * the send went through `agent.client`/`ctx.client`, outside any context that could tell
+ * whether it was made while handling an `unreachable` notice.
+ */
+export type UnreachableSink = (runtime: AgentRuntime, notice: UnreachableNotice, delivery: DeliveryInfo | undefined, fromClient: boolean) => Promise<void>;
+
 interface RuntimeDeps {
+  /** The client this agent's calls go through: its own, else the bot's (the registry decides). */
   readonly client: RbmClient;
+  /** True when `client` is the agent's own (`agents.<id>.client`), not the bot's. */
+  readonly ownClient?: boolean;
   readonly log: Logger;
+  /** Where `unreachable` notices go; without it none is made. */
+  readonly unreachable?: UnreachableSink;
 }
 
 /**
@@ -44,6 +59,8 @@ export class AgentRuntime {
   private setupFailures = 0;
   /** Every setup has run at least once. */
   private settled = false;
+  /** Per plugin: the agent's client, reporting unreachable users as `unreachable` notices. */
+  private readonly clients = new Map<string, RbmClient>();
 
   constructor(
     readonly id: string,
@@ -57,6 +74,49 @@ export class AgentRuntime {
   /** This agent's logger. */
   get log(): Logger {
     return this.deps.log;
+  }
+
+  /** The client this agent's calls go through: its own, else the bot's. */
+  get client(): RbmClient {
+    return this.deps.client;
+  }
+
+  /** Whether the agent has a client of its own, which wins over a webhook's client. */
+  get hasOwnClient(): boolean {
+    return this.deps.ownClient === true;
+  }
+
+  /**
+   * Hands an `unreachable` notice to this agent's plugins and resolves once they handled it
+   * (nothing when the runtime was made without a notice sink).
+   *
+   * @example
+   * await runtime.reportUnreachable({ type: 'unreachable', agentId, phone, message, messageId, error }, ctx.delivery);
+   */
+  reportUnreachable(notice: UnreachableNotice, delivery?: DeliveryInfo, fromClient = false): Promise<void> {
+    return this.deps.unreachable?.(this, notice, delivery, fromClient) ?? Promise.resolve();
+  }
+
+  /**
+   * The client plugin `key` sees as `agent.client` and `ctx.client`: this agent's client,
+   * whose `sendMessage` reports a user Google cannot reach as an `unreachable` notice (naming
+   * the plugin) before it rejects.
+   */
+  clientFor(key: string): RbmClient {
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = this.deps.unreachable === undefined
+        ? this.deps.client
+        : reportingUnreachable(this.deps.client, (request, error) =>
+            this.reportUnreachable(
+              { type: 'unreachable', agentId: request.agentId, phone: request.phone, message: request.message, messageId: request.messageId, error, plugin: key },
+              undefined,
+              true,
+            ),
+          );
+      this.clients.set(key, client);
+    }
+    return client;
   }
 
   /**
@@ -158,7 +218,7 @@ export class AgentRuntime {
       id: this.id,
       scope: this.scope,
       log,
-      client: this.deps.client,
+      client: this.clientFor(key),
       on<N extends SubscribableName>(name: N, handler: Handler<N>) {
         assertSubscribableName(name);
         if (typeof handler !== 'function') throw new TypeError(`agent.on("${name}"): expected a handler function`);

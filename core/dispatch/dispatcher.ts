@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { AgentRuntime } from './agent-runtime.js';
 import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
 import { isPermanent } from '../errors.js';
-import type { FailedNotice, Notice, RbmEvent } from '../events/event-types.js';
+import type { FailedNotice, Notice, RbmEvent, UnreachableNotice } from '../events/event-types.js';
+import { maskPhone } from '../client/phone.js';
 import { EVENT_GROUPS } from '../events/event-names.js';
 import { EventContext, type DeliveryInfo, type SharedEventState } from '../plugin/handler-context.js';
 import type { RbmClient } from '../client/rbm-client.js';
@@ -30,6 +31,7 @@ export type Outcome =
 /** What a {@link Dispatcher} works with: all of it the bot's own. */
 export interface DispatcherDeps {
   readonly store: DedupeStore;
+  /** The bot's client. Handlers use their runtime's (`runtime.client`: the agent's own, else this). */
   readonly client: RbmClient;
   /** The client of the webhook at a path, when it has its own (a Business Messages webhook's BmClient). */
   readonly webhookClient?: (path: string) => RbmClient | undefined;
@@ -55,6 +57,8 @@ const HANDLED = Object.freeze({ status: 'handled' as const });
 const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
 const BUSY = Object.freeze({ status: 'busy' as const });
 const OVERLOADED = Object.freeze({ status: 'overloaded' as const });
+/** The delivery a notice about a send made outside any handler runs under. */
+const NO_DELIVERY: DeliveryInfo = Object.freeze({ eventId: '', attempt: 1, redelivery: false });
 
 /**
  * The dedupe key of an event: agent, user and the event's own id. Events with no id cannot be
@@ -104,6 +108,8 @@ export class Dispatcher {
   private idle: Array<() => void> = [];
   private readonly conversations = new Map<string, Promise<unknown>>();
   private readonly limit: HandlerLimit;
+  /** Agent + user of the `unreachable` notices being handled now, and how many each. */
+  private readonly unreachableNow = new Map<string, number>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.limit = { deadlines: deps.handlerDeadlines, ms: deps.handlerTimeoutMs };
@@ -304,7 +310,49 @@ export class Dispatcher {
       unheard?.();
       return;
     }
-    const shared = this.sharedFor(runtime, event, delivery, notice.type);
+    await this.runNotice(runtime, notice, groups, this.sharedFor(runtime, event, delivery, notice.type));
+  }
+
+  /**
+   * Hands an `unreachable` notice (a message Google refused with 404) to the agent's plugins;
+   * when none listens, logs it once. A send made while a notice for the same agent and user is
+   * being handled is not notified again when `fromClient` (it went through `agent.client`, which
+   * cannot tell what it was sent for); `ctx.reply` tells by itself, and never notifies from an
+   * `unreachable` handler. Sends from the notice's handlers get ids named after the failed message.
+   *
+   * @example
+   * await dispatcher.reportUnreachable(runtime, notice, ctx.delivery, false);
+   */
+  async reportUnreachable(runtime: AgentRuntime, notice: UnreachableNotice, delivery: DeliveryInfo | undefined, fromClient: boolean): Promise<void> {
+    const user = `${runtime.id}\u0000${notice.phone}`;
+    if (fromClient && this.unreachableNow.has(user)) return;
+    this.unreachableNow.set(user, (this.unreachableNow.get(user) ?? 0) + 1);
+    try {
+      await runtime.ready();
+      const groups = runtime.handlersFor('unreachable');
+      if (groups.length === 0) {
+        this.deps.log.warn(
+          { agentId: runtime.id, phone: maskPhone(notice.phone), messageId: notice.messageId, plugin: notice.plugin, eventId: notice.event?.id },
+          'a message was not sent: the user cannot get RCS (Google answered 404); no plugin listens to "unreachable" to fall back (to SMS, say)',
+        );
+        return;
+      }
+      const shared: SharedEventState = {
+        ...this.sharedFor(runtime, notice.event, delivery ?? NO_DELIVERY, 'unreachable'),
+        phone: notice.phone,
+        userMessageId: undefined,
+        idSeed: `${user}\u0000unreachable\u0000${notice.messageId}`,
+      };
+      await this.runNotice(runtime, notice, groups, shared);
+    } finally {
+      const left = this.unreachableNow.get(user)! - 1;
+      if (left === 0) this.unreachableNow.delete(user);
+      else this.unreachableNow.set(user, left);
+    }
+  }
+
+  /** Runs a notice's handlers, each isolated; their failures are logged, never notified. */
+  private async runNotice(runtime: AgentRuntime, notice: Notice, groups: readonly PluginHandlers[], shared: SharedEventState): Promise<void> {
     const failed = (error: unknown) => this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
     const pending: Promise<void>[] = [];
     for (const group of groups) {
@@ -320,13 +368,13 @@ export class Dispatcher {
   }
 
   /**
-   * The client an event's handlers answer through: the client of the webhook it arrived at, when
-   * that webhook has one (a Business Messages webhook's), else the bot's. Notices with no event
-   * use the bot's. (Intended precedence once agents have their own: agent's > webhook's > bot's.)
+   * The client an event's handlers answer through: the agent's own (`agents.<id>.client`), else
+   * the client of the webhook the event arrived at (a Business Messages webhook's), else the
+   * bot's. Notices with no event use the agent's own or the bot's.
    */
-  private clientFor(event: RbmEvent | undefined): RbmClient {
-    const own = event === undefined || this.deps.webhookClient === undefined ? undefined : this.deps.webhookClient(event.push.webhook);
-    return own ?? this.deps.client;
+  private clientFor(runtime: AgentRuntime, event: RbmEvent | undefined): RbmClient {
+    if (runtime.hasOwnClient || event === undefined || this.deps.webhookClient === undefined) return runtime.client;
+    return this.deps.webhookClient(event.push.webhook) ?? runtime.client;
   }
 
   /** What every plugin's context shares for one event (or notice). */
@@ -336,13 +384,15 @@ export class Dispatcher {
       phone: event?.phone,
       userMessageId: event !== undefined && EVENT_GROUPS[event.type] === 'message' ? event.messageId : undefined,
       delivery,
-      client: this.clientFor(event),
+      client: this.clientFor(runtime, event),
       log: runtime.log,
       sessions: this.deps.sessions,
       // The event's identity is its dedupe key: the same for every redelivery of it.
       idSeed: event === undefined ? undefined : dedupeKey(event),
       purpose,
       eventId: event?.id,
+      event,
+      runtime,
     };
   }
 }

@@ -44,6 +44,12 @@ export class BotMetrics {
     registers: [this.registry],
   });
   private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry] });
+  private readonly rateLimited = new Counter({
+    name: 'rbmkit_rbm_api_rate_limited_total',
+    help: 'RBM API calls that found their rate limit reached: waited their turn, refused (the wait would pass maxWaitMs), or aborted while waiting',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
   // Queue mode (see docs/operations.md): ingress's confirmed writes, workers' lag, retries and dead letters.
   private readonly queueDepth = new Gauge({ name: 'rbmkit_queue_depth', help: 'Records waiting in each queue partition, as a worker last saw it', labelNames: ['partition'], registers: [this.registry] });
   private readonly enqueueSeconds = new Histogram({
@@ -141,6 +147,10 @@ export class BotMetrics {
       cache.set(key, child);
     }
     return child;
+  }
+
+  countRateLimited(kind: string, outcome: string): void {
+    this.rateLimited.inc({ kind, outcome });
   }
 
   countOutbound(method: string, status: number): void {

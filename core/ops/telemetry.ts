@@ -138,6 +138,11 @@ export class Telemetry {
     this.metrics?.observeQueue(fact, value, partition);
   }
 
+  /** A call found its rate limit's bucket empty: it `waited` its turn, was `refused`, or `aborted`. */
+  rateLimited(kind: string, outcome: string): void {
+    this.metrics?.countRateLimited(kind, outcome);
+  }
+
   /** An RBM API call by HTTP `method` got `status` (0: no answer). */
   outbound(method: string, status: number): void {
     this.metrics?.countOutbound(method, status);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { nameDigest, nameUuid } from './reply-ids.js';
 import type { Logger } from 'pino';
-import type { AgentMessage, ContentMessage } from '../client/agent-message.js';
-import type { RbmClient } from '../client/rbm-client.js';
+import type { AgentEvent, AgentMessage, ContentMessage } from '../client/agent-message.js';
+import type { RbmClient, SendEventRequest, SendMessageRequest } from '../client/rbm-client.js';
+import { UserNotReachableError } from '../client/rbm-api-errors.js';
+import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
@@ -106,6 +108,20 @@ export interface SharedEventState {
   readonly purpose: string;
   /** The event's own id, for logs. */
   readonly eventId: string | undefined;
+  /** The event itself, for notices about what its handlers did (`unreachable`). */
+  readonly event?: RbmEvent | undefined;
+  /** The agent's runtime: where `unreachable` notices go, and each plugin's view of the client. */
+  readonly runtime?: AgentScope | undefined;
+}
+
+/** What a context needs of the agent's runtime. */
+export interface AgentScope {
+  /** Hands an `unreachable` notice to the agent's plugins; resolves once they handled it. */
+  reportUnreachable(notice: UnreachableNotice, delivery?: DeliveryInfo): Promise<void>;
+  /** The agent's client: its own, else the bot's. */
+  readonly client: RbmClient;
+  /** The client plugin `key` sees (reporting unreachable users). */
+  clientFor(key: string): RbmClient;
 }
 
 /**
@@ -142,7 +158,9 @@ export class EventContext implements HandlerContext {
   }
 
   get client(): RbmClient {
-    return this.shared.client;
+    const runtime = this.shared.runtime;
+    // The agent's client reports unreachable users; a webhook's own client (Business Messages) is handed as it is.
+    return runtime !== undefined && this.shared.client === runtime.client ? runtime.clientFor(this.plugin) : this.shared.client;
   }
 
   get session(): Session {
@@ -179,7 +197,43 @@ export class EventContext implements HandlerContext {
 
   async reply(message: ReplyInput): Promise<{ messageId: string }> {
     const phone = this.userPhone('reply()');
-    return this.client.sendMessage({ agentId: this.agentId, phone, message: toAgentMessage(message), messageId: this.nextId() });
+    const ctx = this;
+    const request: SendMessageRequest & { messageId: string } = {
+      agentId: this.agentId,
+      phone,
+      message: toAgentMessage(message),
+      messageId: this.nextId(),
+      // Read by a rate-limited client only if the send has to wait its turn: no controller made otherwise.
+      get signal() {
+        return ctx.signal;
+      },
+    };
+    try {
+      return await this.shared.client.sendMessage(request);
+    } catch (error) {
+      if (error instanceof UserNotReachableError) await this.unreachable(request, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Tells the agent's plugins that Google could not reach the user with this reply, unless
+   * these handlers are themselves handling such a notice (no loop).
+   */
+  private async unreachable(request: SendMessageRequest & { messageId: string }, error: UserNotReachableError): Promise<void> {
+    const { runtime, purpose, event, delivery } = this.shared;
+    if (runtime === undefined || purpose === 'unreachable') return;
+    const notice: UnreachableNotice = {
+      type: 'unreachable',
+      agentId: request.agentId,
+      phone: request.phone,
+      message: request.message,
+      messageId: request.messageId,
+      error,
+      plugin: this.plugin,
+      ...(event === undefined ? {} : { event }),
+    };
+    await runtime.reportUnreachable(notice, delivery);
   }
 
   async markRead(): Promise<void> {
@@ -188,12 +242,26 @@ export class EventContext implements HandlerContext {
       throw new TypeError('ctx.markRead(): expected a user message with a messageId (text, suggestion, location or file)');
     }
     const phone = this.userPhone('markRead()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'READ', messageId: userMessageId }, eventId: this.nextId() });
+    await this.shared.client.sendEvent(this.eventRequest(phone, { eventType: 'READ', messageId: userMessageId }));
   }
 
   async typing(): Promise<void> {
     const phone = this.userPhone('typing()');
-    await this.client.sendEvent({ agentId: this.agentId, phone, event: { eventType: 'IS_TYPING' }, eventId: this.nextId() });
+    await this.shared.client.sendEvent(this.eventRequest(phone, { eventType: 'IS_TYPING' }));
+  }
+
+  /** An event to send, whose abort signal (the handler's) a rate-limited client reads only if it has to wait. */
+  private eventRequest(phone: string, event: AgentEvent): SendEventRequest {
+    const ctx = this;
+    return {
+      agentId: this.agentId,
+      phone,
+      event,
+      eventId: this.nextId(),
+      get signal() {
+        return ctx.signal;
+      },
+    };
   }
 
   private userPhone(method: string): string {

@@ -65,6 +65,12 @@ export interface FakeRbmApiOptions {
   readonly record?: boolean;
   /** The fake's clock in ms (tester invites are limited per UTC day). Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Google's quota of `users:batchGet` per agent: past `calls` answered queries in any window
+   * of `perMs`, it answers 429 RESOURCE_EXHAUSTED. Default 600 a minute, as Google documents;
+   * a test can set a small one; `false` lifts it.
+   */
+  readonly batchGetQuota?: { readonly calls: number; readonly perMs: number } | false;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -82,7 +88,8 @@ class Refusal {
  * agentId and where it goes, UUID ids, body shape and content type, bearer token), records
  * what the agent sent, ignores a reused id as Google does, and can fail on demand. It serves
  * the Business Communications API's tester invites (`POST /v1/testers`) too, with Google's
- * limits (20 a day, 200 in all, then 429). Refusals use Google's error JSON,
+ * limits (20 a day, 200 in all, then 429), and holds `users:batchGet` to Google's quota (600 a
+ * minute per agent, then 429; `batchGetQuota` to change it). Refusals use Google's error JSON,
  * `{"error": {"code", "message", "status"}}`.
  *
  * @example
@@ -109,6 +116,8 @@ export class FakeRbmApi {
   private readonly revoked = new Set<string>();
   private readonly planned: Array<{ status: number; retryAfter?: string; delayMs?: number }> = [];
   private readonly listeners = new Set<(item: FakeMessage | FakeEvent) => void>();
+  /** Per agent, when each answered `users:batchGet` came (the fake's clock), oldest first. */
+  private readonly batchGets = new Map<string, number[]>();
 
   private constructor(
     private readonly server: Server | undefined,
@@ -247,8 +256,9 @@ export class FakeRbmApi {
     if (method === 'POST' && path === '/v1/testers') return this.inviteTester(body);
     if (method === 'POST' && path === '/v1/users:batchGet') {
       const users = jsonBody(body, contentType).users;
-      bodyAgentId(body as { agentId?: unknown });
+      const agentId = bodyAgentId(body as { agentId?: unknown });
       if (!Array.isArray(users) || users.length === 0) throw new Refusal(400, 'INVALID_ARGUMENT', 'users must be a non-empty list of E.164 numbers.');
+      this.chargeBatchGet(agentId);
       const reachable = users.filter((u): u is string => typeof u === 'string' && isE164(u) && !this.unreachable.has(u));
       return { reachableUsers: reachable, totalRandomSampleUserCount: users.length, reachableRandomSampleUserCount: reachable.length };
     }
@@ -305,6 +315,25 @@ export class FakeRbmApi {
       return { features: ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION'] };
     }
     throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+  }
+
+  /** Counts one `users:batchGet` against the agent's quota, or refuses it 429 as Google does. */
+  private chargeBatchGet(agentId: string): void {
+    const quota = this.options.batchGetQuota ?? { calls: 600, perMs: 60_000 };
+    if (quota === false) return;
+    const now = (this.options.now ?? Date.now)();
+    let times = this.batchGets.get(agentId);
+    if (times === undefined) this.batchGets.set(agentId, (times = []));
+    // The window is (now - perMs, now]: older answers no longer count.
+    while (times.length > 0 && times[0]! <= now - quota.perMs) times.shift();
+    if (times.length >= quota.calls) {
+      throw new Refusal(
+        429,
+        'RESOURCE_EXHAUSTED',
+        `Quota exceeded for quota metric 'users:batchGet requests' and limit '${quota.calls} per ${quota.perMs} ms per agent' for agent ${agentId}.`,
+      );
+    }
+    times.push(now);
   }
 
   /** `/upload/v1/files?uploadType=multipart`: a multipart/related body, metadata `{agentId, contentDescription?}` then the bytes. */

@@ -58,3 +58,16 @@ const noToken: AgentConfig = { webhook: { path: '/a' } };
 // @ts-expect-error: a client must be an RbmClient
 const wrongClient: BotConfig = { client: {} };
 void [wrongPolicy, wrongPlugin, noToken, wrongClient];
+
+// An agent's client: an RbmClient in code, or client settings; a wrong setting fails to compile.
+expectTypeOf({
+  agents: {
+    'shop@rbm.goog': { client: new MemoryRbmClient() },
+    'cafe@rbm.goog': {
+      client: { region: 'europe', credentials: { keyFile: { env: 'CAFE_KEY' } }, trafficType: 'TRANSACTION', rateLimits: { messages: { calls: 100, perMs: 1_000 }, batchGet: false, maxWaitMs: 5_000 } },
+    },
+    'bank@rbm.goog': { client: { baseUrl: 'http://127.0.0.1:9000', credentials: 'none', rateLimits: false } },
+  },
+} as const).toExtend<BotConfig>();
+expectTypeOf({ agents: { 'shop@rbm.goog': { client: { region: 'mars' } } } } as const).not.toExtend<BotConfig>();
+expectTypeOf({ agents: { 'shop@rbm.goog': { client: { credentials: 'ambient' } } } } as const).not.toExtend<BotConfig>();
