@@ -256,6 +256,24 @@ describe('Business Messages dialect', () => {
     expect(notices).to.deep.equal([`${AGENT} /bm→/front 403`]);
   });
 
+  it('an agent\'s own client wins over the BM webhook\'s client, which wins over the bot\'s', async () => {
+    const own = new MemoryRbmClient();
+    const hooked = new MemoryRbmClient();
+    const bots = new MemoryRbmClient();
+    t = await startTestBot({
+      partner: { clientToken: RBM_TOKEN, plugins: [echo] },
+      businessMessages: { clientToken: BM_TOKEN, client: hooked },
+      agents: { [AGENT]: { client: own } },
+      client: bots,
+    });
+    await t.pushBm(bmPayloads.text({ agent: AGENT, conversationId: CONV, text: 'to my own', messageId: 'P-1' }), { token: BM_TOKEN });
+    await t.pushBm(bmPayloads.text({ agent: 'brands/cafe/agents/back', conversationId: CONV, text: 'to the hook', messageId: 'P-2' }), { token: BM_TOKEN });
+    await t.push(payloads.text({ agentId: 'shop@rbm.goog', text: 'to the bot' }), { token: RBM_TOKEN });
+    expect(own.texts()).to.deep.equal(['to my own']);
+    expect(hooked.texts()).to.deep.equal(['to the hook']);
+    expect(bots.texts()).to.deep.equal(['to the bot']);
+  });
+
   it('refuses a BM webhook in queue mode with a ConfigError naming it', () => {
     const queue = new NatsQueue({ url: 'nats://127.0.0.1:1' });
     expect(() => createBot({ logger: false, queue, businessMessages: { clientToken: BM_TOKEN } })).to.throw(ConfigError, /businessMessages.*queue mode/);
