@@ -97,7 +97,8 @@ describe('web chat page of rbmkit dev (real browser)', function () {
     await agentRows().filter({ hasText: 'You tapped ORDER_ROLLS' }).waitFor();
 
     await say(page, 'horizontal');
-    const horizontal = page.getByRole('article', { name: 'Iced coffee' }).last();
+    // The carousel above holds an 'Iced coffee' card too: wait for the second one, the reply's.
+    const horizontal = page.getByRole('article', { name: 'Iced coffee' }).nth(1);
     await horizontal.waitFor();
     expect(await horizontal.getAttribute('class')).to.include('horizontal').and.include('align-right');
 
