@@ -6,6 +6,7 @@ import { pushBmToWebhook } from '../dev/push-to-webhook.js';
 import { FakeBmApi, type FakeBmMessage } from '../testing/fake-bm-api.js';
 import { chatLineAction, outcomeLines } from './chat.js';
 import { renderMessage, type Chip } from './render-message.js';
+import { startFakeApi } from './start-fake-api.js';
 
 export interface BmChatOptions {
   /** The agent's Business Messages webhook URL. */
@@ -46,17 +47,7 @@ function asAgentMessage(body: FakeBmMessage['body']): AgentMessage {
 export async function runBmChat(options: BmChatOptions): Promise<void> {
   const { output } = options;
   const say = (line: string) => output.write(`${line}\n`);
-  let api: FakeBmApi;
-  try {
-    api = await FakeBmApi.start({ port: options.apiPort });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'EADDRINUSE'
-        ? `port ${options.apiPort} is taken; expected a free port for the fake Business Messages API (pass --api-port)`
-        : `cannot start the fake Business Messages API: ${(error as Error).message}`,
-    );
-  }
+  const api = await startFakeApi(() => FakeBmApi.start({ port: options.apiPort }), 'the fake Business Messages API', options.apiPort);
   let chips: Chip[] = [];
   let lastAgentMessage: string | undefined;
   const stop = api.onReceive((item) => {

@@ -5,6 +5,7 @@ import type { PushOutcome } from '../dev/push-to-webhook.js';
 import type { UserAction } from '../dev/user-action.js';
 import { FakeRbmApi } from '../testing/fake-rbm-api.js';
 import { renderMessage, type Chip } from './render-message.js';
+import { startFakeApi } from './start-fake-api.js';
 
 export interface ChatOptions {
   /** The agent's webhook URL. */
@@ -101,17 +102,7 @@ export function outcomeLines(outcome: PushOutcome, webhook: string): string[] {
 export async function runChat(options: ChatOptions): Promise<void> {
   const { output } = options;
   const say = (line: string) => output.write(`${line}\n`);
-  let api: FakeRbmApi;
-  try {
-    api = await FakeRbmApi.start({ port: options.apiPort });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'EADDRINUSE'
-        ? `port ${options.apiPort} is taken; expected a free port for the fake RBM API (pass --api-port)`
-        : `cannot start the fake RBM API: ${(error as Error).message}`,
-    );
-  }
+  const api = await startFakeApi(() => FakeRbmApi.start({ port: options.apiPort }), 'the fake RBM API', options.apiPort);
   const talk = new Conversation({ webhook: options.webhook, token: options.token, agentId: options.agentId, phone: options.phone, api });
   let chips: Chip[] = [];
 
