@@ -14,9 +14,13 @@ export function verifyPush(body: unknown, signature: string | undefined): boolea
 
 /** Tells the parent where the server listens, and its memory when asked. */
 export function announce(port: number): void {
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
+  // Over IPC: stdout is the server's own (its log lines go there).
+  process.send!({ port });
   process.on('message', (message) => {
-    if (message === 'rss') process.send!({ rss: process.memoryUsage().rss });
+    if (message === 'rss') {
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send!({ rss, heapUsed });
+    }
   });
   // Exit normally, so --cpu-prof writes its profile.
   process.once('SIGTERM', () => process.exit(0));
