@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load, type LoadResult } from './load.js';
 import { runMicro } from './micro.js';
@@ -36,6 +36,7 @@ const { values } = parseArgs({
     'memory-pushes': { type: 'string', default: '200000' },
     'memory-seconds': { type: 'string', default: '240' },
     'only-memory': { type: 'boolean', default: false },
+    compare: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -69,12 +70,23 @@ const ALL_SERVERS: Server[] = [
 if (values.help) {
   console.log(`npm run bench -- [--rounds 3] [--seconds 10] [--warmup 2] [--connections 50] [--pipelining 1,10] [--pool 400000]
   [--servers ${ALL_SERVERS.map((s) => s.id).join(',')}] [--no-profile] [--no-micro] [--no-queue] [--only-queue]
-  [--memory | --only-memory [--memory-pushes 200000] [--memory-seconds 240]]`);
+  [--memory | --only-memory [--memory-pushes 200000] [--memory-seconds 240]] [--compare DIR (a built checkout of another commit)]`);
   process.exit(0);
 }
 const wanted = values.servers?.split(',').map((id) => id.trim());
 for (const id of wanted ?? []) if (!ALL_SERVERS.some((s) => s.id === id)) throw new Error(`--servers: unknown server "${id}"; expected some of ${ALL_SERVERS.map((s) => s.id).join(', ')}`);
-const SERVERS = wanted === undefined ? ALL_SERVERS : ALL_SERVERS.filter((s) => wanted.includes(s.id));
+const chosen = wanted === undefined ? ALL_SERVERS : ALL_SERVERS.filter((s) => wanted.includes(s.id));
+// --compare DIR: a built checkout of another commit (npm ci and npm run build done there);
+// each rbmkit row gets a twin running DIR's code, in the same alternating rounds: a change's
+// effect, side by side.
+const compareDir = values.compare === undefined ? undefined : resolve(values.compare);
+const SERVERS: Server[] =
+  compareDir === undefined
+    ? chosen
+    : chosen.flatMap((s) =>
+        s.file.includes('rbmkit-') ? [{ ...s, id: `${s.id}@compare`, name: `${s.name} [${basename(compareDir)}]`, file: join(compareDir, s.file) }, s] : [s],
+      );
+ALL_SERVERS.push(...SERVERS.filter((s) => !ALL_SERVERS.includes(s)));
 const byId = (id: string) => ALL_SERVERS.find((s) => s.id === id)!;
 
 if (HAS_TASKSET && cpus().length > 1) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
@@ -112,6 +124,10 @@ interface Run extends LoadResult {
   readonly round: number;
   readonly rssMb: number;
   readonly wrapped: boolean;
+  /** Per answered push, over the measured seconds: server CPU time (us), JS heap bytes allocated, scavenges. */
+  readonly cpuUsPerPush?: number;
+  readonly allocatedKbPerPush?: number;
+  readonly scavengesPer1000?: number;
 }
 const runs: Run[] = [];
 
@@ -123,9 +139,17 @@ async function measure(server: Server, pipelining: number, round: number, nodeFl
     const url = `http://127.0.0.1:${process_.port}/webhook`;
     const cursor = { next: 0 };
     await load(url, pool, cursor, { seconds: WARMUP, connections: CONNECTIONS, pipelining });
+    await process_.startWork();
     const result = await load(url, pool, cursor, { seconds: SECONDS, connections: CONNECTIONS, pipelining });
+    const work = await process_.work();
     const rssMb = (await process_.rss()) / 1024 / 1024;
-    return { ...result, server: server.name, pipelining, round, rssMb, wrapped: cursor.next > pool.length };
+    // CPU time and allocations per push hold up under a busy machine far better than req/s.
+    const pushes = Math.max(result.total, 1);
+    const perPush =
+      work === undefined
+        ? {}
+        : { cpuUsPerPush: work.cpuUs / pushes, allocatedKbPerPush: work.allocatedBytes / 1024 / pushes, scavengesPer1000: (1000 * work.scavenges) / pushes };
+    return { ...result, ...perPush, server: server.name, pipelining, round, rssMb, wrapped: cursor.next > pool.length };
   } finally {
     await process_.stop();
     await api?.stop();
@@ -176,6 +200,7 @@ if (!values['only-memory']) {
         runs.push(run);
         console.log(
           `  round ${round} p${pipelining} ${server.name.padEnd(42)} ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  RSS ${run.rssMb.toFixed(0)} MB` +
+            `  CPU ${run.cpuUsPerPush?.toFixed(0) ?? '-'} us/push  alloc ${run.allocatedKbPerPush?.toFixed(1) ?? '-'} KB/push  ${run.scavengesPer1000?.toFixed(1) ?? '-'} scavenges/1000` +
             `${run.non2xx + run.errors > 0 ? `  (${run.non2xx} non-2xx, ${run.errors} errors)` : ''}${run.wrapped ? '  (pool wrapped)' : ''}`,
         );
       }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { WorkStats } from './servers/verify.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['-V']).status === 0;
 
@@ -9,6 +10,10 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** RSS and heap used, in bytes. */
   memory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Starts counting the server's CPU time, allocations and GCs. */
+  startWork(): Promise<void>;
+  /** What it did since {@link ServerProcess.startWork}. */
+  work(): Promise<WorkStats | undefined>;
   stop(): Promise<void>;
 }
 
@@ -47,9 +52,29 @@ export async function startServer(file: string, core: number, env: Record<string
       child.on('message', answer);
       child.send('rss');
     });
+  /** Sends `message` and resolves with the first answer `pick` accepts, or `fallback` after 5 s (a server that does not know the question). */
+  const ask = <T>(message: string, pick: (m: Record<string, unknown>) => T | undefined, fallback: T) =>
+    new Promise<T>((resolve) => {
+      const answer = (m: unknown) => {
+        if (typeof m !== 'object' || m === null) return;
+        const value = pick(m as Record<string, unknown>);
+        if (value === undefined) return;
+        done(value);
+      };
+      const timer = setTimeout(() => done(fallback), 5_000);
+      const done = (value: T) => {
+        clearTimeout(timer);
+        child.off('message', answer);
+        resolve(value);
+      };
+      child.on('message', answer);
+      child.send(message);
+    });
   return {
     port,
     child,
+    startWork: () => ask('work-start', (m) => (m.started === true ? true : undefined), false).then(() => undefined),
+    work: () => ask('work', (m) => ('work' in m ? ((m.work ?? undefined) as WorkStats | undefined) : undefined), undefined),
     rss: async () => (await memory()).rss,
     memory,
     stop: () =>

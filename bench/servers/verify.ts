@@ -1,5 +1,6 @@
 // The verification every baseline does: exactly what a webhook must do, nothing more.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 export const TOKEN = 'BENCHTOKEN000001';
 
@@ -12,7 +13,46 @@ export function verifyPush(body: unknown, signature: string | undefined): boolea
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Tells the parent where the server listens, and its memory when asked. */
+/** What a server did between 'work-start' and 'work': CPU time, bytes allocated on the JS heap, GCs. */
+export interface WorkStats {
+  readonly cpuUs: number;
+  readonly allocatedBytes: number;
+  readonly scavenges: number;
+  readonly markSweeps: number;
+  readonly gcMs: number;
+}
+
+let work: { cpu: NodeJS.CpuUsage; profiler: GCProfiler; used: number } | undefined;
+
+/**
+ * Stops counting and sums it up. Allocated bytes: the heap's growth between collections, plus
+ * what each collection freed (used before a GC minus used after the previous one).
+ */
+function workStats(): WorkStats | undefined {
+  if (work === undefined) return undefined;
+  const cpu = process.cpuUsage(work.cpu);
+  const { statistics } = work.profiler.stop();
+  let allocated = 0;
+  let after = work.used;
+  let scavenges = 0;
+  let markSweeps = 0;
+  let gcMs = 0;
+  for (const gc of statistics) {
+    allocated += Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - after);
+    after = gc.afterGC.heapStatistics.usedHeapSize;
+    if (gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep') scavenges += 1;
+    else if (gc.gcType === 'MarkSweepCompact') markSweeps += 1;
+    gcMs += gc.cost / 1000;
+  }
+  allocated += Math.max(0, getHeapStatistics().used_heap_size - after);
+  work = undefined;
+  return { cpuUs: cpu.user + cpu.system, allocatedBytes: allocated, scavenges, markSweeps, gcMs };
+}
+
+/**
+ * Tells the parent where the server listens; answers 'rss' with its memory, 'work-start' by
+ * starting to count CPU time, allocations and GCs, and 'work' with those counts.
+ */
 export function announce(port: number): void {
   // Over IPC: stdout is the server's own (its log lines go there).
   process.send!({ port });
@@ -20,6 +60,13 @@ export function announce(port: number): void {
     if (message === 'rss') {
       const { rss, heapUsed } = process.memoryUsage();
       process.send!({ rss, heapUsed });
+    } else if (message === 'work-start') {
+      const profiler = new GCProfiler();
+      profiler.start();
+      work = { cpu: process.cpuUsage(), profiler, used: getHeapStatistics().used_heap_size };
+      process.send!({ started: true });
+    } else if (message === 'work') {
+      process.send!({ work: workStats() ?? null });
     }
   });
   // Exit normally, so --cpu-prof writes its profile.
