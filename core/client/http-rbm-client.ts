@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SharedDeadlines } from '../dispatch/deadline.js';
-import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } from 'undici';
+import { Agent as UndiciAgent, type Dispatcher as UndiciDispatcher } from 'undici';
+import { CallAbort } from './call-abort.js';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
 import { isE164, maskPhone, maskPhonesIn } from './phone.js';
@@ -85,6 +86,14 @@ interface Call {
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
+  /** False: the caller reads nothing of a successful answer, so its body is not parsed (sends). */
+  readonly readsAnswer?: boolean;
+}
+
+/** A base URL split as undici's dispatcher takes it: origin, and the path prefix (no trailing slash). */
+function splitBase(baseUrl: string): { readonly origin: string; readonly prefix: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
 }
 
 /**
@@ -106,6 +115,8 @@ export class HttpRbmClient implements RbmClient {
   private readonly auth: AccessTokenProvider;
   private businessCommunicationsAuth: AccessTokenProvider | undefined;
   private readonly dispatcher: UndiciDispatcher;
+  /** `baseUrl` split once: calls skip parsing a URL each. */
+  private readonly base: { readonly origin: string; readonly prefix: string };
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly baseMs: number;
@@ -118,6 +129,7 @@ export class HttpRbmClient implements RbmClient {
   constructor(private readonly options: HttpRbmClientOptions = {}) {
     const base = options.baseUrl ?? (options.region === undefined ? RBM_API_URL : `https://${options.region}-rcsbusinessmessaging.googleapis.com`);
     this.baseUrl = base.replace(/\/+$/, '');
+    this.base = splitBase(this.baseUrl);
     this.auth = options.auth ?? googleAuth();
     this.businessCommunicationsUrl = (options.businessCommunicationsUrl ?? BUSINESS_COMMUNICATIONS_URL).replace(/\/+$/, '');
     this.businessCommunicationsAuth = options.businessCommunicationsAuth ?? options.auth;
@@ -150,7 +162,7 @@ export class HttpRbmClient implements RbmClient {
     const body = this.withTrafficType(agentId, message);
     checkMessage(body);
     const id = messageId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId: checkAgentId(agentId) }, json: body });
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentMessages`, query: { messageId: id, agentId: checkAgentId(agentId) }, json: body, readsAnswer: false });
     return { messageId: id };
   }
 
@@ -162,7 +174,7 @@ export class HttpRbmClient implements RbmClient {
    */
   async sendEvent({ agentId, phone, event, eventId }: SendEventRequest): Promise<{ eventId: string }> {
     const id = eventId ?? randomUUID();
-    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId: checkAgentId(agentId) }, json: event });
+    await this.call({ method: 'POST', path: `/v1/phones/${checkPhone(phone)}/agentEvents`, query: { eventId: id, agentId: checkAgentId(agentId) }, json: event, readsAnswer: false });
     return { eventId: id };
   }
 
@@ -279,7 +291,9 @@ export class HttpRbmClient implements RbmClient {
   /** One API call with retries. The URL, and so every id in it, is the same on every attempt. */
   private async call(call: Call): Promise<{ status: number; body: unknown }> {
     const query = new URLSearchParams(call.query).toString();
-    const url = `${call.api?.baseUrl ?? this.baseUrl}${call.path}${query === '' ? '' : `?${query}`}`;
+    // The dispatcher takes origin and path: no URL is parsed per call (undici's `request(url)` would).
+    const base = call.api === undefined ? this.base : splitBase(call.api.baseUrl);
+    const path = `${base.prefix}${call.path}${query === '' ? '' : `?${query}`}`;
     const auth = call.api?.auth ?? this.auth;
     const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
     let lastError: RbmApiError | undefined;
@@ -292,11 +306,12 @@ export class HttpRbmClient implements RbmClient {
       let text: string;
       let retryAfter: string | undefined;
       const started = performance.now();
-      // undici's own timeouts tick about once a second: the limit is kept here instead.
-      const controller = new AbortController();
-      const cancel = this.callLimits.schedule(this.timeoutMs, () => controller.abort());
+      // undici's own timeouts tick about once a second: the limit is kept here instead, with
+      // a signal lighter than an AbortController.
+      const abort = new CallAbort();
+      const cancel = this.callLimits.schedule(this.timeoutMs, () => abort.abort());
       try {
-        const response = await request(url, { method: call.method, headers, body: payload, dispatcher: this.dispatcher, signal: controller.signal });
+        const response = await this.dispatcher.request({ origin: base.origin, path, method: call.method, headers, body: payload ?? null, signal: abort });
         status = response.statusCode;
         text = await response.body.text();
         cancel();
@@ -306,7 +321,7 @@ export class HttpRbmClient implements RbmClient {
       } catch (error) {
         cancel();
         this.report(call, 0, started, attempt);
-        const timedOut = controller.signal.aborted;
+        const timedOut = abort.aborted;
         lastError = new RbmNetworkError(
           maskPhonesIn(timedOut ? `RBM API did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `RBM API unreachable: ${(error as Error).message}`),
           0,
@@ -315,8 +330,10 @@ export class HttpRbmClient implements RbmClient {
         if (attempt < this.maxAttempts) await sleep(this.backoffMs(attempt));
         continue;
       }
+      const success = (status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404);
+      if (success && call.readsAnswer === false) return { status, body: undefined };
       const body = text === '' ? undefined : safeJson(text);
-      if ((status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404)) return { status, body };
+      if (success) return { status, body };
       const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
       lastError = errorForStatus(status, googleError?.status, maskPhonesIn(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`)));
       const retryable = status === 429 || status >= 500;

@@ -86,7 +86,7 @@ export class BotMetrics {
   }
 
   countRejected(webhook: string, reason: string): void {
-    this.rejected.inc({ webhook, reason });
+    this.child(this.rejectedChildren, `${webhook}\u0000${reason}`, () => this.rejected.labels(webhook, reason)).inc();
   }
 
   countOutcome(agent: string, outcome: string): void {
@@ -104,8 +104,10 @@ export class BotMetrics {
   private readonly verifiedChildren = new Map<string, { inc(): void }>();
   private readonly outcomeChildren = new Map<string, { inc(): void }>();
   private readonly handlerChildren = new Map<string, { observe(value: number): void }>();
+  private readonly rejectedChildren = new Map<string, { inc(): void }>();
+  private readonly outboundChildren = new Map<string, { inc(): void }>();
 
-  private child<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  private child<K, T>(cache: Map<K, T>, key: K, make: () => T): T {
     let child = cache.get(key);
     if (child === undefined) {
       child = make();
@@ -115,6 +117,6 @@ export class BotMetrics {
   }
 
   countOutbound(method: string, status: number): void {
-    this.outbound.inc({ method, status: String(status) });
+    this.child(this.outboundChildren, `${method} ${status}`, () => this.outbound.labels(method, String(status))).inc();
   }
 }
