@@ -231,6 +231,8 @@ interface Row {
   readonly p50: number;
   readonly p99: number;
   readonly rssMb: number;
+  readonly cpuUsPerPush?: number;
+  readonly allocatedKbPerPush?: number;
   /** Medians of per-round ratios; undefined when that server did not run. */
   readonly vsFloor?: number;
   readonly p99VsFloor?: number;
@@ -262,6 +264,9 @@ const rows: Row[] = runs.length === 0 ? [] : PIPELINING.flatMap((pipelining) =>
       p50: median(mine.map((r) => r.p50)),
       p99: median(mine.map((r) => r.p99)),
       rssMb: median(mine.map((r) => r.rssMb)),
+      ...(mine.every((r) => r.cpuUsPerPush !== undefined)
+        ? { cpuUsPerPush: median(mine.map((r) => r.cpuUsPerPush!)), allocatedKbPerPush: median(mine.map((r) => r.allocatedKbPerPush!)) }
+        : {}),
       vsFloor: ratio(server.name, floor, pipelining),
       // p99 of 0-1 ms rounds to a floor of 1 ms, so a ratio never divides by 0.
       p99VsFloor: ratio(server.name, floor, pipelining, (r) => Math.max(r.p99, 1)),
@@ -320,11 +325,11 @@ const micro = values['no-micro'] || values['only-memory'] ? [] : await runMicro(
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const opt = (n: number | undefined, digits = 2) => (n === undefined ? '-' : fmt(n, digits));
 const table = [
-  '| server | pipelining | req/s (median) | p50 ms | p99 ms | RSS MB | x floor (req/s) | x floor (p99) | x node:http | x Koa | x Express |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| server | pipelining | req/s (median) | p50 ms | p99 ms | RSS MB | CPU us/push | alloc KB/push | x floor (req/s) | x floor (p99) | x node:http | x Koa | x Express |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.server} | ${r.pipelining} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.rssMb)} | ${opt(r.vsFloor)} | ${opt(r.p99VsFloor)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} | ${opt(r.vsExpress)} |`,
+      `| ${r.server} | ${r.pipelining} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.rssMb)} | ${opt(r.cpuUsPerPush, 0)} | ${opt(r.allocatedKbPerPush, 1)} | ${opt(r.vsFloor)} | ${opt(r.p99VsFloor)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} | ${opt(r.vsExpress)} |`,
   ),
 ].join('\n');
 const memoryTable = [
