@@ -1,6 +1,31 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
+ * Increments of one labelled counter, added up here and handed to prom-client when it
+ * collects (a scrape, or any read of the registry): prom-client hashes the label set and
+ * checks it on every `inc`, even through a child from `labels()`, and each push counts 4-5
+ * things.
+ */
+class PendingCount {
+  private n = 0;
+  constructor(private readonly child: { inc(value: number): void }) {}
+
+  inc(): void {
+    this.n += 1;
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    this.child.inc(this.n);
+    this.n = 0;
+  }
+}
+
+const flush = (children: Map<unknown, PendingCount>) => {
+  for (const child of children.values()) child.flush();
+};
+
+/**
  * The bot's Prometheus metrics, in a registry of its own (several bots in one process do not
  * collide). Served at `/metrics`.
  *
@@ -10,14 +35,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export class BotMetrics {
   readonly registry = new Registry();
-  private readonly received = new Counter({ name: 'rbmkit_requests_received_total', help: 'Requests that reached a webhook route', labelNames: ['webhook'], registers: [this.registry] });
-  private readonly verified = new Counter({ name: 'rbmkit_pushes_verified_total', help: 'Pushes whose signature verified', labelNames: ['agent'], registers: [this.registry] });
-  private readonly rejected = new Counter({ name: 'rbmkit_requests_rejected_total', help: 'Requests refused by verification', labelNames: ['webhook', 'reason'], registers: [this.registry] });
+  private readonly received = new Counter({ name: 'rbmkit_requests_received_total', help: 'Requests that reached a webhook route', labelNames: ['webhook'], registers: [this.registry], collect: () => flush(this.receivedChildren) });
+  private readonly verified = new Counter({ name: 'rbmkit_pushes_verified_total', help: 'Pushes whose signature verified', labelNames: ['agent'], registers: [this.registry], collect: () => flush(this.verifiedChildren) });
+  private readonly rejected = new Counter({ name: 'rbmkit_requests_rejected_total', help: 'Requests refused by verification', labelNames: ['webhook', 'reason'], registers: [this.registry], collect: () => flush(this.rejectedChildren) });
   private readonly outcomes = new Counter({
     name: 'rbmkit_events_total',
     help: 'Deliveries of events by outcome: handled, duplicate, failed, failedPermanently, busy, overloaded, storeUnavailable',
     labelNames: ['agent', 'outcome'],
     registers: [this.registry],
+    collect: () => flush(this.outcomeChildren),
   });
   private readonly handlerSeconds = new Histogram({
     name: 'rbmkit_handler_duration_seconds',
@@ -26,7 +52,7 @@ export class BotMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry] });
+  private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry], collect: () => flush(this.outboundChildren) });
   // Queue mode (see docs/operations.md): ingress's confirmed writes, workers' lag, retries and dead letters.
   private readonly queueDepth = new Gauge({ name: 'rbmkit_queue_depth', help: 'Records waiting in each queue partition, as a worker last saw it', labelNames: ['partition'], registers: [this.registry] });
   private readonly enqueueSeconds = new Histogram({
@@ -77,21 +103,21 @@ export class BotMetrics {
   }
 
   countReceived(webhook: string): void {
-    this.child(this.receivedChildren, webhook, () => this.received.labels(webhook)).inc();
+    this.child(this.receivedChildren, webhook, () => new PendingCount(this.received.labels(webhook))).inc();
   }
 
   countVerified(agent: string): void {
     const label = this.agentLabel(agent);
-    this.child(this.verifiedChildren, label, () => this.verified.labels(label)).inc();
+    this.child(this.verifiedChildren, label, () => new PendingCount(this.verified.labels(label))).inc();
   }
 
   countRejected(webhook: string, reason: string): void {
-    this.child(this.rejectedChildren, `${webhook}\u0000${reason}`, () => this.rejected.labels(webhook, reason)).inc();
+    this.child(this.rejectedChildren, `${webhook}\u0000${reason}`, () => new PendingCount(this.rejected.labels(webhook, reason))).inc();
   }
 
   countOutcome(agent: string, outcome: string): void {
     const label = this.agentLabel(agent);
-    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => this.outcomes.labels(label, outcome)).inc();
+    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => new PendingCount(this.outcomes.labels(label, outcome))).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
@@ -99,13 +125,13 @@ export class BotMetrics {
     this.child(this.handlerChildren, `${label}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
   }
 
-  // Label-bound children, cached: prom-client would otherwise hash the label set on every call.
-  private readonly receivedChildren = new Map<string, { inc(): void }>();
-  private readonly verifiedChildren = new Map<string, { inc(): void }>();
-  private readonly outcomeChildren = new Map<string, { inc(): void }>();
+  // Label-bound children, cached; counters' increments wait in them for the next collection.
+  private readonly receivedChildren = new Map<string, PendingCount>();
+  private readonly verifiedChildren = new Map<string, PendingCount>();
+  private readonly outcomeChildren = new Map<string, PendingCount>();
   private readonly handlerChildren = new Map<string, { observe(value: number): void }>();
-  private readonly rejectedChildren = new Map<string, { inc(): void }>();
-  private readonly outboundChildren = new Map<string, { inc(): void }>();
+  private readonly rejectedChildren = new Map<string, PendingCount>();
+  private readonly outboundChildren = new Map<string, PendingCount>();
 
   private child<K, T>(cache: Map<K, T>, key: K, make: () => T): T {
     let child = cache.get(key);
@@ -117,6 +143,6 @@ export class BotMetrics {
   }
 
   countOutbound(method: string, status: number): void {
-    this.child(this.outboundChildren, `${method} ${status}`, () => this.outbound.labels(method, String(status))).inc();
+    this.child(this.outboundChildren, `${method} ${status}`, () => new PendingCount(this.outbound.labels(method, String(status)))).inc();
   }
 }
