@@ -54,7 +54,7 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
 ${labels.join('\n')}
 ${panel(LABEL, 'req/s (higher is better)', (r) => r.rps, '')}
 ${panel(LABEL + BAR + 90, 'p99 latency, ms (lower is better)', (r) => r.p99, ' ms')}
-<text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Grey: hand-written node:http floors; blue: rbmkit.`)}</text>
+<text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written node:http floors; light grey: verify-only baselines; blue: rbmkit.`)}</text>
 </svg>`;
 
 const executablePath = process.env.CHROMIUM_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();

@@ -10,6 +10,8 @@ export interface ServerProcess {
   rss(): Promise<number>;
   /** RSS and heap used, in bytes. */
   memory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Heap used after a full collection, in bytes (undefined from a server that cannot tell). */
+  retained(): Promise<number | undefined>;
   /** Starts counting the server's CPU time, allocations and GCs. */
   startWork(): Promise<void>;
   /** What it did since {@link ServerProcess.startWork}. */
@@ -73,6 +75,7 @@ export async function startServer(file: string, core: number, env: Record<string
   return {
     port,
     child,
+    retained: () => ask('retained', (m) => (typeof m.retained === 'number' ? { bytes: m.retained } : undefined), { bytes: undefined as number | undefined }).then((a) => a.bytes),
     startWork: () => ask('work-start', (m) => (m.started === true ? true : undefined), false).then(() => undefined),
     work: () => ask('work', (m) => ('work' in m ? ((m.work ?? undefined) as WorkStats | undefined) : undefined), undefined),
     rss: async () => (await memory()).rss,

@@ -1,6 +1,7 @@
 // The verification every baseline does: exactly what a webhook must do, nothing more.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { GCProfiler, getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export const TOKEN = 'BENCHTOKEN000001';
 
@@ -50,7 +51,8 @@ function workStats(): WorkStats | undefined {
 }
 
 /**
- * Tells the parent where the server listens; answers 'rss' with its memory, 'work-start' by
+ * Tells the parent where the server listens; answers 'rss' with its memory, 'retained' with
+ * the heap used after a full collection (a last step: it changes the heap), 'work-start' by
  * starting to count CPU time, allocations and GCs, and 'work' with those counts.
  */
 export function announce(port: number): void {
@@ -60,6 +62,11 @@ export function announce(port: number): void {
     if (message === 'rss') {
       const { rss, heapUsed } = process.memoryUsage();
       process.send!({ rss, heapUsed });
+    } else if (message === 'retained') {
+      // What a full collection leaves: retained, not garbage waiting for the next mark-sweep.
+      setFlagsFromString('--expose-gc');
+      (runInNewContext('gc') as () => void)();
+      process.send!({ retained: process.memoryUsage().heapUsed });
     } else if (message === 'work-start') {
       const profiler = new GCProfiler();
       profiler.start();
