@@ -12,7 +12,7 @@ export interface LoadResult {
 
 /**
  * Drives `url` with autocannon: `connections` connections, `pipelining` requests in flight on
- * each, for `seconds`; every request takes the next push of the shared pool (so connections
+ * each, for `seconds` (or until `amount` requests were sent); every request takes the next push of the shared pool (so connections
  * never resend each other's pushes).
  *
  * @example
@@ -22,13 +22,15 @@ export async function load(
   url: string,
   pool: readonly PooledPush[],
   cursor: { next: number },
-  options: { seconds: number; connections: number; pipelining: number },
+  options: { seconds: number; connections: number; pipelining: number; amount?: number },
 ): Promise<LoadResult> {
-  const result = await autocannon({
+  const settings: autocannon.Options = {
     url,
     connections: options.connections,
     pipelining: options.pipelining,
+    // With `amount`, stop after that many requests, or after `seconds`, whichever comes first.
     duration: options.seconds,
+    ...(options.amount === undefined ? {} : { amount: options.amount }),
     requests: [
       {
         method: 'POST',
@@ -39,6 +41,16 @@ export async function load(
         },
       },
     ],
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    let guard: NodeJS.Timeout | undefined;
+    const instance = autocannon(settings, (error, done) => {
+      clearTimeout(guard);
+      if (error !== null && error !== undefined) reject(error as Error);
+      else resolve(done);
+    });
+    // autocannon's `amount` overrides its duration: this keeps the time bound.
+    guard = setTimeout(() => instance.stop(), options.seconds * 1000 + 1000);
   });
   return {
     rps: result.requests.average,

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { WorkStats } from './servers/verify.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['-V']).status === 0;
 
@@ -7,6 +8,14 @@ export interface ServerProcess {
   readonly port: number;
   readonly child: ChildProcess;
   rss(): Promise<number>;
+  /** RSS and heap used, in bytes. */
+  memory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Heap used after a full collection, in bytes (undefined from a server that cannot tell). */
+  retained(): Promise<number | undefined>;
+  /** Starts counting the server's CPU time, allocations and GCs. */
+  startWork(): Promise<void>;
+  /** What it did since {@link ServerProcess.startWork}. */
+  work(): Promise<WorkStats | undefined>;
   stop(): Promise<void>;
 }
 
@@ -21,24 +30,56 @@ export async function startServer(file: string, core: number, env: Record<string
   // No `source` condition: `rbmkit` resolves to the built dist/, the code production runs.
   const node = [process.execPath, ...nodeFlags, '--import', 'tsx', file];
   const [command, ...args] = HAS_TASKSET ? ['taskset', '-c', String(core), ...node] : node;
-  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  // stdout (the server's log lines) goes to /dev/null: written, as in production, but not
+  // read by the load generator's process. The port comes over IPC.
+  const child = spawn(command!, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line !== undefined) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before listening:\n${out}`)));
+    const listening = (message: unknown) => {
+      const port = (message as { port?: unknown } | null)?.port;
+      if (typeof port !== 'number') return;
+      child.off('message', listening);
+      resolve(port);
+    };
+    child.on('message', listening);
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before listening (its stderr above)`)));
   });
+  const memory = () =>
+    new Promise<{ rss: number; heapUsed: number }>((resolve) => {
+      const answer = (m: unknown) => {
+        const reply = m as { rss?: unknown; heapUsed?: unknown } | null;
+        if (typeof reply?.rss !== 'number') return;
+        child.off('message', answer);
+        resolve({ rss: reply.rss, heapUsed: typeof reply.heapUsed === 'number' ? reply.heapUsed : 0 });
+      };
+      child.on('message', answer);
+      child.send('rss');
+    });
+  /** Sends `message` and resolves with the first answer `pick` accepts, or `fallback` after 5 s (a server that does not know the question). */
+  const ask = <T>(message: string, pick: (m: Record<string, unknown>) => T | undefined, fallback: T) =>
+    new Promise<T>((resolve) => {
+      const answer = (m: unknown) => {
+        if (typeof m !== 'object' || m === null) return;
+        const value = pick(m as Record<string, unknown>);
+        if (value === undefined) return;
+        done(value);
+      };
+      const timer = setTimeout(() => done(fallback), 5_000);
+      const done = (value: T) => {
+        clearTimeout(timer);
+        child.off('message', answer);
+        resolve(value);
+      };
+      child.on('message', answer);
+      child.send(message);
+    });
   return {
     port,
     child,
-    rss: () =>
-      new Promise((resolve) => {
-        child.once('message', (m) => resolve((m as { rss: number }).rss));
-        child.send('rss');
-      }),
+    retained: () => ask('retained', (m) => (typeof m.retained === 'number' ? { bytes: m.retained } : undefined), { bytes: undefined as number | undefined }).then((a) => a.bytes),
+    startWork: () => ask('work-start', (m) => (m.started === true ? true : undefined), false).then(() => undefined),
+    work: () => ask('work', (m) => ('work' in m ? ((m.work ?? undefined) as WorkStats | undefined) : undefined), undefined),
+    rss: async () => (await memory()).rss,
+    memory,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

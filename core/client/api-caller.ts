@@ -1,4 +1,5 @@
-import { Agent as UndiciAgent, request, type Dispatcher as UndiciDispatcher } from 'undici';
+import { Agent as UndiciAgent, type Dispatcher as UndiciDispatcher } from 'undici';
+import { CallAbort } from './call-abort.js';
 import { SharedDeadlines } from '../dispatch/deadline.js';
 import { maskPhonesIn } from './phone.js';
 import type { AccessTokenProvider } from './rbm-auth.js';
@@ -40,12 +41,20 @@ export interface ApiCall {
   readonly bytes?: { data: Uint8Array; contentType: string };
   /** A 404 that is an answer, not an error (revoke). */
   readonly notFoundIsAnswer?: boolean;
+  /** False: the caller reads nothing of a successful answer, so its body is not parsed (sends). */
+  readonly readsAnswer?: boolean;
   /** Paced per agent by the caller's limiter: which kind of call (flat fields: no object per call for pacing). */
   readonly pace?: RateLimitedCall;
   /** Whose turn it takes, when paced. */
   readonly agentId?: string;
   /** Where a waiting call's abort signal is read from (the request): read only if it waits. */
   readonly signalFrom?: SignalSource;
+}
+
+/** A base URL split as undici's dispatcher takes it: origin, and the path prefix (no trailing slash). */
+function splitBase(baseUrl: string): { readonly origin: string; readonly prefix: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,8 +95,11 @@ export class ApiCaller {
   private readonly observers = new Set<(call: CallRecord) => void>();
   /** This caller's time limits, on one timer (precision 10 ms) that runs only while calls are out. */
   private readonly callLimits = new SharedDeadlines(10);
+  /** `baseUrl` split once: calls skip parsing a URL each. */
+  private readonly base: { readonly origin: string; readonly prefix: string };
 
   constructor(private readonly options: ApiCallerOptions) {
+    this.base = splitBase(options.baseUrl);
     this.dispatcher = options.dispatcher ?? new UndiciAgent({ keepAliveTimeout: 30_000, connections: 128 });
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
@@ -117,7 +129,9 @@ export class ApiCaller {
   async call(call: ApiCall): Promise<{ status: number; body: unknown }> {
     const { apiName } = this.options;
     const query = new URLSearchParams(call.query).toString();
-    const url = `${call.api?.baseUrl ?? this.options.baseUrl}${call.path}${query === '' ? '' : `?${query}`}`;
+    // The dispatcher takes origin and path: no URL is parsed per call (undici's `request(url)` would).
+    const base = call.api === undefined ? this.base : splitBase(call.api.baseUrl);
+    const path = `${base.prefix}${call.path}${query === '' ? '' : `?${query}`}`;
     const auth = call.api?.auth ?? this.options.auth;
     const payload = call.bytes !== undefined ? call.bytes.data : call.json === undefined ? undefined : JSON.stringify(call.json);
     let lastError: RbmApiError | undefined;
@@ -135,11 +149,12 @@ export class ApiCaller {
       let text: string;
       let retryAfter: string | undefined;
       const started = performance.now();
-      // undici's own timeouts tick about once a second: the limit is kept here instead.
-      const controller = new AbortController();
-      const cancel = this.callLimits.schedule(this.timeoutMs, () => controller.abort());
+      // undici's own timeouts tick about once a second: the limit is kept here instead, with
+      // a signal lighter than an AbortController.
+      const abort = new CallAbort();
+      const cancel = this.callLimits.schedule(this.timeoutMs, () => abort.abort());
       try {
-        const response = await request(url, { method: call.method, headers, body: payload, dispatcher: this.dispatcher, signal: controller.signal });
+        const response = await this.dispatcher.request({ origin: base.origin, path, method: call.method, headers, body: payload ?? null, signal: abort });
         status = response.statusCode;
         text = await response.body.text();
         cancel();
@@ -149,7 +164,7 @@ export class ApiCaller {
       } catch (error) {
         cancel();
         this.report(call, 0, started, attempt);
-        const timedOut = controller.signal.aborted;
+        const timedOut = abort.aborted;
         lastError = new RbmNetworkError(
           maskPhonesIn(timedOut ? `${apiName} did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `${apiName} unreachable: ${(error as Error).message}`),
           0,
@@ -158,8 +173,10 @@ export class ApiCaller {
         if (attempt < this.maxAttempts) await sleep(this.backoffMs(attempt));
         continue;
       }
+      const success = (status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404);
+      if (success && call.readsAnswer === false) return { status, body: undefined };
       const body = text === '' ? undefined : safeJson(text);
-      if ((status >= 200 && status < 300) || (call.notFoundIsAnswer === true && status === 404)) return { status, body };
+      if (success) return { status, body };
       const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
       lastError = errorForStatus(status, googleError?.status, maskPhonesIn(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`)), apiName);
       const retryable = status === 429 || status >= 500;

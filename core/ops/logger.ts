@@ -1,5 +1,6 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { prettyStream } from './pretty-stream.js';
+import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger };
 
@@ -26,18 +27,60 @@ export const REDACTED_PATHS = [
  * are JSON, or pretty-printed when stdout is a terminal (LOG_FORMAT=json|pretty decides): one
  * line per log line, error stacks only at `debug` and `trace`.
  *
+ * `destination`: where lines go instead of stdout (a pino destination or any writable).
+ *
  * @example
  * const log = createLogger({ level: 'debug' });
  */
-export function createLogger(option?: Logger | LoggerOptions | false): Logger {
+export function createLogger(option?: Logger | LoggerOptions | false, destination?: DestinationStream): Logger {
   if (option === false) return pino({ level: 'silent' });
   if (option !== undefined && typeof (option as Logger).child === 'function') return option as Logger;
   const options = option as LoggerOptions | undefined;
-  const level = options?.level ?? process.env.LOG_LEVEL ?? 'info';
+  const settings = loggerSettings(options);
   const pretty = process.env.LOG_FORMAT === 'pretty' || (process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY === true);
-  const settings: LoggerOptions = { name: 'rbmkit', level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...options };
-  // Your own transport wins over pretty mode.
-  if (!pretty || settings.transport !== undefined) return pino(settings);
-  const value = pino.levels.values[level];
-  return pino(settings, prettyStream({ stacks: value !== undefined && value <= pino.levels.values.debug! }));
+  // A destination of your own, or your own transport, wins over pretty mode.
+  if (destination !== undefined) return redactingChildren(pino(settings, destination));
+  if (!pretty || settings.transport !== undefined) return redactingChildren(pino(settings));
+  const value = pino.levels.values[settings.level];
+  return redactingChildren(pino(settings, prettyStream({ stacks: value !== undefined && value <= pino.levels.values.debug! })));
+}
+
+/**
+ * pino runs the bindings formatter for the root logger's bindings only: a child's bindings
+ * are redacted here, once per child. Children inherit `child` from the root, so this covers
+ * grandchildren too.
+ */
+function redactingChildren(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactSecrets(bindings), options);
+  } as Logger['child'];
+  return logger;
+}
+
+/**
+ * The pino options of {@link createLogger}: name, level (LOG_LEVEL, else `info`), secrets
+ * redacted; `options` override, your own formatters run before the redaction.
+ *
+ * @example
+ * const log = pino(loggerSettings({ level: 'debug' }), myStream);
+ */
+export function loggerSettings(options?: LoggerOptions): LoggerOptions & { level: string } {
+  const level = options?.level ?? process.env.LOG_LEVEL ?? 'info';
+  // The wildcard paths ("*.token") are redacted by redactSecrets, in one pass that allocates
+  // nothing for a line without secrets: given to pino, they cost a redactor call per key of
+  // every line. pino keeps the others (top-level keys; objects interpolated into a message).
+  const own = options?.formatters;
+  return {
+    name: 'rbmkit',
+    redact: { paths: REDACTED_PATHS.filter((path) => !path.startsWith('*')), censor: '[redacted]' },
+    ...options,
+    level,
+    formatters: {
+      ...own,
+      log: own?.log === undefined ? redactSecrets : (line) => redactSecrets(own.log!(line)),
+      // The root logger's bindings; children's are redacted by redactingChildren.
+      bindings: own?.bindings === undefined ? redactSecrets : (bindings) => redactSecrets(own.bindings!(bindings) as Record<string, unknown>),
+    },
+  };
 }

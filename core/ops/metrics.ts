@@ -1,6 +1,31 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
+ * Increments of one labelled counter, added up here and handed to prom-client when it
+ * collects (a scrape, or any read of the registry): prom-client hashes the label set and
+ * checks it on every `inc`, even through a child from `labels()`, and each push counts 4-5
+ * things.
+ */
+class PendingCount {
+  private n = 0;
+  constructor(private readonly child: { inc(value: number): void }) {}
+
+  inc(): void {
+    this.n += 1;
+  }
+
+  flush(): void {
+    if (this.n === 0) return;
+    this.child.inc(this.n);
+    this.n = 0;
+  }
+}
+
+const flush = (children: Map<unknown, PendingCount>) => {
+  for (const child of children.values()) child.flush();
+};
+
+/**
  * The bot's Prometheus metrics, in a registry of its own (several bots in one process do not
  * collide). Served at `/metrics`.
  *
@@ -10,9 +35,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export class BotMetrics {
   readonly registry = new Registry();
-  private readonly received = new Counter({ name: 'rbmkit_requests_received_total', help: 'Requests that reached a webhook route', labelNames: ['webhook'], registers: [this.registry] });
-  private readonly verified = new Counter({ name: 'rbmkit_pushes_verified_total', help: 'Pushes whose signature verified', labelNames: ['agent'], registers: [this.registry] });
-  private readonly rejected = new Counter({ name: 'rbmkit_requests_rejected_total', help: 'Requests refused by verification', labelNames: ['webhook', 'reason'], registers: [this.registry] });
+  private readonly received = new Counter({ name: 'rbmkit_requests_received_total', help: 'Requests that reached a webhook route', labelNames: ['webhook'], registers: [this.registry], collect: () => flush(this.receivedChildren) });
+  private readonly verified = new Counter({ name: 'rbmkit_pushes_verified_total', help: 'Pushes whose signature verified', labelNames: ['agent'], registers: [this.registry], collect: () => flush(this.verifiedChildren) });
+  private readonly rejected = new Counter({ name: 'rbmkit_requests_rejected_total', help: 'Requests refused by verification', labelNames: ['webhook', 'reason'], registers: [this.registry], collect: () => flush(this.rejectedChildren) });
   private readonly misrouted = new Counter({
     name: 'rbmkit_pushes_misrouted_total',
     help: 'Verified pushes at the partner webhook for an agent that has its own webhook',
@@ -35,6 +60,7 @@ export class BotMetrics {
     help: 'Deliveries of events by outcome: handled, duplicate, failed, failedPermanently, busy, overloaded, storeUnavailable',
     labelNames: ['agent', 'outcome'],
     registers: [this.registry],
+    collect: () => flush(this.outcomeChildren),
   });
   private readonly handlerSeconds = new Histogram({
     name: 'rbmkit_handler_duration_seconds',
@@ -43,7 +69,7 @@ export class BotMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry] });
+  private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry], collect: () => flush(this.outboundChildren) });
   private readonly rateLimited = new Counter({
     name: 'rbmkit_rbm_api_rate_limited_total',
     help: 'RBM API calls that found their rate limit reached: waited their turn, refused (the wait would pass maxWaitMs), or aborted while waiting',
@@ -100,12 +126,12 @@ export class BotMetrics {
   }
 
   countReceived(webhook: string): void {
-    this.child(this.receivedChildren, webhook, () => this.received.labels(webhook)).inc();
+    this.child(this.receivedChildren, webhook, () => new PendingCount(this.received.labels(webhook))).inc();
   }
 
   countVerified(agent: string): void {
     const label = this.agentLabel(agent);
-    this.child(this.verifiedChildren, label, () => this.verified.labels(label)).inc();
+    this.child(this.verifiedChildren, label, () => new PendingCount(this.verified.labels(label))).inc();
   }
 
   countMisrouted(agent: string): void {
@@ -121,12 +147,12 @@ export class BotMetrics {
   }
 
   countRejected(webhook: string, reason: string): void {
-    this.rejected.inc({ webhook, reason });
+    this.child(this.rejectedChildren, `${webhook}\u0000${reason}`, () => new PendingCount(this.rejected.labels(webhook, reason))).inc();
   }
 
   countOutcome(agent: string, outcome: string): void {
     const label = this.agentLabel(agent);
-    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => this.outcomes.labels(label, outcome)).inc();
+    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => new PendingCount(this.outcomes.labels(label, outcome))).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
@@ -134,13 +160,15 @@ export class BotMetrics {
     this.child(this.handlerChildren, `${label}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
   }
 
-  // Label-bound children, cached: prom-client would otherwise hash the label set on every call.
-  private readonly receivedChildren = new Map<string, { inc(): void }>();
-  private readonly verifiedChildren = new Map<string, { inc(): void }>();
-  private readonly outcomeChildren = new Map<string, { inc(): void }>();
+  // Label-bound children, cached; counters' increments wait in them for the next collection.
+  private readonly receivedChildren = new Map<string, PendingCount>();
+  private readonly verifiedChildren = new Map<string, PendingCount>();
+  private readonly outcomeChildren = new Map<string, PendingCount>();
   private readonly handlerChildren = new Map<string, { observe(value: number): void }>();
+  private readonly rejectedChildren = new Map<string, PendingCount>();
+  private readonly outboundChildren = new Map<string, PendingCount>();
 
-  private child<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  private child<K, T>(cache: Map<K, T>, key: K, make: () => T): T {
     let child = cache.get(key);
     if (child === undefined) {
       child = make();
@@ -154,6 +182,6 @@ export class BotMetrics {
   }
 
   countOutbound(method: string, status: number): void {
-    this.outbound.inc({ method, status: String(status) });
+    this.child(this.outboundChildren, `${method} ${status}`, () => new PendingCount(this.outbound.labels(method, String(status)))).inc();
   }
 }

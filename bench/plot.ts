@@ -1,0 +1,72 @@
+// npm run bench:plot [-- --in bench/results/latest.json --out bench/results/latest.png]
+// Draws the end-to-end rows of a bench result as a PNG: req/s and p99 latency per server
+// (medians), one bar each, floors in grey, rbmkit in blue. An SVG in a page, screenshot by
+// the system's Chromium through playwright-core (CHROMIUM_PATH, else `chromium` on PATH); no
+// network is used.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+interface Row {
+  readonly server: string;
+  readonly pipelining: number;
+  readonly rps: number;
+  readonly p99: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    in: { type: 'string', default: 'bench/results/latest.json' },
+    out: { type: 'string', default: 'bench/results/latest.png' },
+  },
+});
+const result = JSON.parse(readFileSync(values.in!, 'utf8')) as { machine: string; at?: string; rows: Row[] };
+if (result.rows.length === 0) throw new Error(`${values.in}: expected end-to-end rows to plot, found none (a --only-memory run?)`);
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const colour = (server: string) => (server.startsWith('floor') ? '#8a8f98' : server.startsWith('rbmkit') ? '#2f6fdf' : '#c9cdd4');
+const label = (row: Row) => `${row.server}${new Set(result.rows.map((r) => r.pipelining)).size > 1 ? ` (p${row.pipelining})` : ''}`;
+
+const ROW = 26;
+const LABEL = 470;
+const BAR = 300;
+const TOP = 58;
+
+/** One panel of horizontal bars: `value` of each row, scaled to the largest. */
+function panel(x: number, title: string, value: (row: Row) => number, unit: string): string {
+  const max = Math.max(...result.rows.map(value), 1);
+  const bars = result.rows.map((row, i) => {
+    const y = TOP + i * ROW;
+    const width = Math.max(1, (BAR * value(row)) / max);
+    return `<rect x="${x}" y="${y}" width="${width.toFixed(1)}" height="${ROW - 8}" fill="${colour(row.server)}"/>
+<text x="${x + width + 6}" y="${y + ROW - 13}" font-size="12">${value(row).toLocaleString('en', { maximumFractionDigits: 0 })}${unit}</text>`;
+  });
+  return `<text x="${x}" y="${TOP - 14}" font-size="14" font-weight="bold">${escape(title)}</text>${bars.join('\n')}`;
+}
+
+const labels = result.rows.map((row, i) => `<text x="${LABEL - 10}" y="${TOP + i * ROW + ROW - 13}" font-size="12" text-anchor="end">${escape(label(row))}</text>`);
+const width = LABEL + 2 * (BAR + 90) + 20;
+const height = TOP + result.rows.length * ROW + 40;
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Arial, sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="12" y="22" font-size="15" font-weight="bold">rbmkit against its floors: median of alternating rounds</text>
+${labels.join('\n')}
+${panel(LABEL, 'req/s (higher is better)', (r) => r.rps, '')}
+${panel(LABEL + BAR + 90, 'p99 latency, ms (lower is better)', (r) => r.p99, ' ms')}
+<text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written node:http floors; light grey: verify-only baselines; blue: rbmkit.`)}</text>
+</svg>`;
+
+const executablePath = process.env.CHROMIUM_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width, height } });
+  await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
+  await page.screenshot({ path: values.out!, clip: { x: 0, y: 0, width, height } });
+  console.log(`bench:plot: ${values.out}`);
+} finally {
+  await browser.close();
+}
