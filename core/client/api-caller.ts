@@ -1,6 +1,7 @@
 import { Agent as UndiciAgent, type Dispatcher as UndiciDispatcher } from 'undici';
 import { CallAbort } from './call-abort.js';
 import { SharedDeadlines } from '../dispatch/deadline.js';
+import { formQuery } from './form-query.js';
 import { maskPhonesIn } from './phone.js';
 import type { AccessTokenProvider } from './rbm-auth.js';
 import { errorForStatus, RbmApiError, RbmNetworkError } from './rbm-api-errors.js';
@@ -128,7 +129,7 @@ export class ApiCaller {
    */
   async call(call: ApiCall): Promise<{ status: number; body: unknown }> {
     const { apiName } = this.options;
-    const query = new URLSearchParams(call.query).toString();
+    const query = formQuery(call.query);
     // The dispatcher takes origin and path: no URL is parsed per call (undici's `request(url)` would).
     const base = call.api === undefined ? this.base : splitBase(call.api.baseUrl);
     const path = `${base.prefix}${call.path}${query === '' ? '' : `?${query}`}`;

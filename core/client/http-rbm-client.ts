@@ -4,6 +4,7 @@ import { ApiCaller, type ApiCall } from './api-caller.js';
 import type { AgentMessage, MessageTrafficType } from './agent-message.js';
 import { checkMessage } from './message-limits.js';
 import { isE164, maskPhone } from './phone.js';
+import { maskSegment } from './mask-segment.js';
 import { multipartRelated } from './multipart-related.js';
 import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { InvalidRequestError, RbmApiError } from './rbm-api-errors.js';
@@ -111,7 +112,7 @@ export class HttpRbmClient implements RbmClient {
       maxRetryAfterMs: options.maxRetryAfterMs,
       dispatcher: options.dispatcher,
       apiName: 'RBM API',
-      maskPath: (path) => path.replace(/\/phones\/[^/]+/, '/phones/*'),
+      maskPath: (path) => maskSegment(path, '/phones/'),
       limiter: this.limiter,
     });
   }
