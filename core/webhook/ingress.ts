@@ -226,6 +226,9 @@ async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: In
 
 const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
+/** What Koa writes for an object body: `mime-types.contentType('json')`. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
   const outcome = await deps.deadlines.race(delivered, deps.ackDeadlineMs);
@@ -241,6 +244,8 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
   switch (outcome.status) {
     case 'handled':
     case 'duplicate':
+      // The type Koa would give the object ('json'), set first: Koa then skips looking it up in mime-types on every push.
+      ctx.set('Content-Type', JSON_TYPE);
       ctx.body = { status: outcome.status };
       return;
     case 'failedPermanently':
