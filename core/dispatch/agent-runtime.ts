@@ -55,6 +55,8 @@ export class AgentRuntime {
   private readonly plugins: PluginState[];
   private readonly routes = new Map<SubscribableName | EventName, PluginHandlers[]>();
   private starting: Promise<void> | undefined;
+  /** True while plugins' setups run: a notice raised by a setup must not wait for them. */
+  private inSetup = false;
   private closed = false;
   private setupFailures = 0;
   /** Every setup has run at least once. */
@@ -120,6 +122,14 @@ export class AgentRuntime {
   }
 
   /**
+   * True while the plugins' setups run. A send a setup makes that raises a notice must not
+   * wait for `ready()`: that would wait for the very setup that is waiting for the send.
+   */
+  get settingUp(): boolean {
+    return this.inSetup;
+  }
+
+  /**
    * Runs every plugin's setup once (again for those whose setup failed before).
    * Resolves with the keys of plugins whose setup failed, and their errors.
    */
@@ -134,8 +144,13 @@ export class AgentRuntime {
       const previous = this.starting;
       this.starting = (async () => {
         await previous;
-        // teardown is set once setup succeeded: the rest never ran or failed.
-        for (const state of this.plugins) if (state.teardown === undefined) await this.setUp(state);
+        this.inSetup = true;
+        try {
+          // teardown is set once setup succeeded: the rest never ran or failed.
+          for (const state of this.plugins) if (state.teardown === undefined) await this.setUp(state);
+        } finally {
+          this.inSetup = false;
+        }
       })();
     }
     await this.starting;

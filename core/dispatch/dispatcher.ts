@@ -328,8 +328,11 @@ export class Dispatcher {
     if (fromClient && this.unreachableNow.has(user)) return;
     this.unreachableNow.set(user, (this.unreachableNow.get(user) ?? 0) + 1);
     try {
-      await runtime.ready();
-      const groups = runtime.handlersFor('unreachable');
+      // A send from a plugin's setup: its handlers are not subscribed yet, and ready() would
+      // wait for the setup that waits for this send. Logged, never awaited.
+      const duringSetup = runtime.settingUp;
+      if (!duringSetup) await runtime.ready();
+      const groups = duringSetup ? [] : runtime.handlersFor('unreachable');
       if (groups.length === 0) {
         this.deps.log.warn(
           { agentId: runtime.id, phone: maskPhone(notice.phone), messageId: notice.messageId, plugin: notice.plugin, eventId: notice.event?.id },

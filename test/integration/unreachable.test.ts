@@ -128,6 +128,24 @@ describe('unreachable: a send Google refuses with 404 reaches the agent\'s plugi
     expect(JSON.stringify(lines)).not.to.include(NO_RCS);
   });
 
+  it('a send from a plugin\'s setup that meets the 404 is logged, and the agent still sets up and serves', async () => {
+    const { log, lines } = recordingLog();
+    const greeter = definePlugin({
+      name: 'greeter',
+      async setup(agent) {
+        // A greeting sent while the agent starts: the user has no RCS.
+        await agent.client.sendMessage({ agentId: agent.id, phone: NO_RCS, message: messages.text('We are open') }).catch(() => undefined);
+      },
+    });
+    const outcomes: unknown[] = [];
+    t = await startTestBot({ logger: log, partner: { clientToken: TOKEN, plugins: [greeter, replier(outcomes)] } }, { fakeApi: true });
+    t.api!.unreachable.add(NO_RCS);
+    const answer = await t.push(payloads.text({ text: 'hello', agentId: AGENT }));
+    expect(answer.status).to.equal(200);
+    expect(outcomes).to.deep.equal(['sent']);
+    expect(lines.filter((line) => String(line.msg).includes('no plugin listens to "unreachable"'))).to.have.length(1);
+  });
+
   it('a reachable user hears nothing of it, and sends to others are unaffected', async () => {
     const heard: UnreachableNotice[] = [];
     const outcomes: unknown[] = [];
