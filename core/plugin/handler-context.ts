@@ -222,7 +222,8 @@ export class EventContext implements HandlerContext {
    */
   private async unreachable(request: SendMessageRequest & { messageId: string }, error: UserNotReachableError): Promise<void> {
     const { runtime, purpose, event, delivery } = this.shared;
-    if (runtime === undefined || purpose === 'unreachable') return;
+    // A Business Messages 404 is a conversation gone, not a phone without RCS: no SMS to fall back to.
+    if (runtime === undefined || purpose === 'unreachable' || event?.dialect === 'business-messages') return;
     const notice: UnreachableNotice = {
       type: 'unreachable',
       agentId: request.agentId,

@@ -4,9 +4,9 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { ConfigError, createBot, definePlugin, MemoryRbmClient, NatsQueue, type RbmEvent } from 'rbmkit';
+import { BmClient, ConfigError, createBot, definePlugin, MemoryRbmClient, NatsQueue, staticToken, type RbmEvent } from 'rbmkit';
 import { echo, keywords, logging } from 'rbmkit/plugins';
-import { bmPayloads, payloads, signedBmRequest, startTestBot, type TestBot } from 'rbmkit/testing';
+import { bmPayloads, FakeBmApi, payloads, signedBmRequest, startTestBot, type TestBot } from 'rbmkit/testing';
 
 const RBM_TOKEN = 'RBMTOKEN00000001';
 const BM_TOKEN = 'BMCLIENTTOKEN001';
@@ -272,6 +272,23 @@ describe('Business Messages dialect', () => {
     expect(own.texts()).to.deep.equal(['to my own']);
     expect(hooked.texts()).to.deep.equal(['to the hook']);
     expect(bots.texts()).to.deep.equal(['to the bot']);
+  });
+
+  it('a reply to a conversation BM no longer knows (404) fails the plugin, and raises no unreachable notice (it has no phone)', async () => {
+    const api = await FakeBmApi.start({ conversations: ['some-other-conversation'] });
+    const heard: unknown[] = [];
+    const listener = definePlugin({ name: 'listener', setup: (agent) => void agent.on('unreachable', (n) => void heard.push(n)) });
+    try {
+      t = await startTestBot({
+        partner: { clientToken: RBM_TOKEN, plugins: [echo, listener] },
+        businessMessages: { clientToken: BM_TOKEN, client: new BmClient({ baseUrl: api.url, auth: staticToken('test') }) },
+      });
+      const answer = await t.pushBm(bmPayloads.text({ agent: AGENT, conversationId: CONV, text: 'gone?', messageId: 'G-1' }), { token: BM_TOKEN });
+      expect(answer.failures.map((f) => f.plugin)).to.deep.equal(['echo']);
+      expect(heard).to.deep.equal([]);
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses a BM webhook in queue mode with a ConfigError naming it', () => {
