@@ -278,13 +278,15 @@ describe('Business Messages dialect', () => {
     const api = await FakeBmApi.start({ conversations: ['some-other-conversation'] });
     const heard: unknown[] = [];
     const listener = definePlugin({ name: 'listener', setup: (agent) => void agent.on('unreachable', (n) => void heard.push(n)) });
+    const replier = definePlugin({ name: 'replier', setup: (agent) => void agent.on('text', (event, ctx) => ctx.reply(event.text)) });
     try {
       t = await startTestBot({
-        partner: { clientToken: RBM_TOKEN, plugins: [echo, listener] },
+        partner: { clientToken: RBM_TOKEN, plugins: [replier, listener] },
         businessMessages: { clientToken: BM_TOKEN, client: new BmClient({ baseUrl: api.url, auth: staticToken('test') }) },
       });
       const answer = await t.pushBm(bmPayloads.text({ agent: AGENT, conversationId: CONV, text: 'gone?', messageId: 'G-1' }), { token: BM_TOKEN });
-      expect(answer.failures.map((f) => f.plugin)).to.deep.equal(['echo']);
+      expect(answer.failures.map((f) => f.plugin)).to.deep.equal(['replier']);
+      expect(api.requests.map((r) => [r.method, r.status])).to.deep.equal([['POST', 404]]);
       expect(heard).to.deep.equal([]);
     } finally {
       await api.close();
