@@ -24,8 +24,13 @@ export interface ApiCallerOptions {
   readonly dispatcher?: UndiciDispatcher;
   /** Names the API in errors, e.g. `RBM API`. */
   readonly apiName: string;
-  /** Masks a path for metrics (user addresses out). */
+  /** Masks a path for metrics and error messages (user addresses out). */
   readonly maskPath: (path: string) => string;
+  /**
+   * Masks the user addresses in an error's text (Google's message, a network error), given the
+   * call's path. Default: phone numbers masked.
+   */
+  readonly maskText?: (text: string, path: string) => string;
   /** Paces calls that name a `pace` kind, per agent: each attempt waits its turn. Default: none. */
   readonly limiter?: CallRateLimiter;
 }
@@ -167,7 +172,7 @@ export class ApiCaller {
         this.report(call, 0, started, attempt);
         const timedOut = abort.aborted;
         lastError = new RbmNetworkError(
-          maskPhonesIn(timedOut ? `${apiName} did not answer ${call.method} ${call.path} within ${this.timeoutMs} ms` : `${apiName} unreachable: ${(error as Error).message}`),
+          this.mask(timedOut ? `${apiName} did not answer ${call.method} ${this.options.maskPath(call.path)} within ${this.timeoutMs} ms` : `${apiName} unreachable: ${(error as Error).message}`, call.path),
           0,
           timedOut ? 'TIMEOUT' : 'NETWORK',
         );
@@ -179,7 +184,7 @@ export class ApiCaller {
       const body = text === '' ? undefined : safeJson(text);
       if (success) return { status, body };
       const googleError = (body as { error?: { status?: string; message?: string } } | undefined)?.error;
-      lastError = errorForStatus(status, googleError?.status, maskPhonesIn(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`)), apiName);
+      lastError = errorForStatus(status, googleError?.status, this.mask(googleError?.message ?? (text.slice(0, 200) || `HTTP ${status}`), call.path), apiName);
       const retryable = status === 429 || status >= 500;
       if (!retryable || attempt === this.maxAttempts) throw lastError;
       const wait = retryAfterMs(retryAfter);
@@ -187,6 +192,10 @@ export class ApiCaller {
       await sleep(wait ?? this.backoffMs(attempt));
     }
     throw lastError ?? new RbmNetworkError(`${apiName} call failed`, 0);
+  }
+
+  private mask(text: string, path: string): string {
+    return this.options.maskText === undefined ? maskPhonesIn(text) : this.options.maskText(text, path);
   }
 
   private report(call: ApiCall, status: number, started: number, attempt: number): void {

@@ -5,6 +5,7 @@ import { toBmMessage, type BmRepresentative } from './bm-message.js';
 import { checkMessage } from './message-limits.js';
 import { BUSINESS_MESSAGES_SCOPE, googleAuth, type AccessTokenProvider } from './rbm-auth.js';
 import { InvalidRequestError } from './rbm-api-errors.js';
+import { maskPhonesIn } from './phone.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest } from './rbm-client.js';
 
 /** Google's Business Messages endpoint (the API no longer answers: a local fake is its only peer). */
@@ -75,6 +76,12 @@ export class BmClient implements RbmClient {
       dispatcher: options.dispatcher,
       apiName: 'Business Messages API',
       maskPath: (path) => path.replace(/\/conversations\/[^/]+/, '/conversations/*').replace(/\/messages\/[^/]+/, '/messages/*'),
+      // Google's messages name the conversation ("Conversation C1 not found."): the user's address, kept out of logs.
+      maskText: (text, path) => {
+        const id = /^\/v1\/conversations\/([^/]+)/.exec(path)?.[1];
+        const masked = maskPhonesIn(text);
+        return id === undefined || id === '' ? masked : masked.split(id).join('*');
+      },
     });
   }
 

@@ -76,7 +76,10 @@ describe('BmClient and FakeBmApi', () => {
   });
 
   it('types the fake\'s answers: 404 for an unknown conversation, 401 for a wrong token', async () => {
-    expect(await rejection(client.sendMessage({ agentId: '', phone: 'NOPE', message: messages.text('x') }))).to.be.instanceOf(UserNotReachableError);
+    const gone = await rejection(client.sendMessage({ agentId: '', phone: 'NOPE-conversation-9', message: messages.text('x') }));
+    expect(gone).to.be.instanceOf(UserNotReachableError);
+    // Google's text names the conversation, the user's address: masked in the error, as phone numbers are.
+    expect(gone.message).to.include('Conversation * not found').and.not.include('NOPE-conversation-9');
     const anonymous = new BmClient({ baseUrl: api.url, auth: noAuth(), maxAttempts: 1 });
     const error = await rejection(anonymous.sendMessage({ agentId: '', phone: CONV, message: messages.text('x') }));
     expect(error).to.be.instanceOf(RbmAuthError);
