@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RecordedRequest } from './fake-rbm-api.js';
+import { asRefusal, Refusal } from './refusal.js';
 
 /** A message the agent sent, accepted by the fake Business Messages API. */
 export interface FakeBmMessage {
@@ -40,14 +41,6 @@ const CONTENT_FIELDS = ['text', 'richCard', 'image'] as const;
 const EVENT_TYPES = new Set(['TYPING_STARTED', 'TYPING_STOPPED', 'REPRESENTATIVE_JOINED', 'REPRESENTATIVE_LEFT']);
 const REPRESENTATIVE_TYPES = new Set(['BOT', 'HUMAN']);
 const BODY_LIMIT = 1024 * 1024;
-
-class Refusal {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    readonly message: string,
-  ) {}
-}
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -156,8 +149,8 @@ export class FakeBmApi {
       }
       this.checkAuth(req);
       answer = this.route(method, url.pathname, query, body);
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
+    } catch (caught) {
+      const error = asRefusal(caught);
       status = error.status;
       if (status === 405) res.setHeader('allow', error.reason === 'PATCH' ? 'PATCH' : 'POST');
       answer = { error: { code: status, message: error.message, status: status === 405 ? 'METHOD_NOT_ALLOWED' : error.reason } };

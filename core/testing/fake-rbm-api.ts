@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AgentEvent, AgentMessage } from '../client/agent-message.js';
 import { CONTENT_KINDS } from '../client/message-limits.js';
 import { isE164 } from '../client/phone.js';
+import { asRefusal, Refusal } from './refusal.js';
 
 /** A request the fake answered, as it arrived. */
 export interface RecordedRequest {
@@ -74,14 +75,6 @@ export interface FakeRbmApiOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-class Refusal {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    readonly message: string,
-  ) {}
-}
 
 /**
  * A fake of the RBM REST API on loopback that checks each request as Google would (path,
@@ -233,8 +226,8 @@ export class FakeRbmApi {
       }
       this.checkAuth(req);
       answer = this.route(req.method ?? 'GET', url.pathname, query, body, req.headers['content-type'] ?? '');
-    } catch (error) {
-      if (!(error instanceof Refusal)) throw error;
+    } catch (caught) {
+      const error = asRefusal(caught);
       status = error.status;
       answer = { error: { code: error.status, message: error.message, status: error.reason } };
     }

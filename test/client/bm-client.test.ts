@@ -102,6 +102,7 @@ describe('BmClient and FakeBmApi', () => {
       ['an event without eventId', post(`/v1/conversations/${CONV}/events`, { eventType: 'TYPING_STARTED', representative: { representativeType: 'BOT' } }), 400, /eventId is required/],
       ['an unknown path', post('/v1/phones/+15550001111/agentMessages', ok), 404, /No such method/],
       ['an unknown conversation', post('/v1/conversations/OTHER/messages', ok), 404, /Conversation OTHER not found/],
+      ['a malformed percent-encoding', post(`/v1/conversations/${CONV}/messages/%E0%A4%A/receipt`, { receiptType: 'READ' }, undefined, 'PATCH'), 400, /percent-encoding/],
     ];
     for (const [what, answer, status, message] of cases) {
       const { status: got, body } = await answer;
