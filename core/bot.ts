@@ -115,7 +115,11 @@ export function createBot(given: BotConfig): Bot {
     store: stores.dedupe,
     sessions: stores.sessions,
     client,
-    webhookClient: (path) => table.get(path)?.client,
+    // A webhook's client (Business Messages) is counted in the metrics too, from its first use.
+    webhookClient: (path) => {
+      const own = table.get(path)?.client;
+      return own === undefined ? undefined : observe(own);
+    },
     log,
     telemetry,
     handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000,

@@ -62,6 +62,10 @@ describe('Business Messages dialect', () => {
     expect(sent.text).to.equal('Hello, BM');
     expect(api.requests[1]!.headers.authorization).to.equal('Bearer test-bm-token');
     expect(t.client.sent).to.deep.equal([], 'nothing went through the bot\'s RBM client');
+    // The BM webhook's client is counted in the metrics like any other.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).to.include('rbmkit_rbm_api_calls_total{method="PATCH",status="200"} 1');
+    expect(metrics).to.include('rbmkit_rbm_api_calls_total{method="POST",status="200"} 1');
   });
 
   it('RBM and BM side by side: an RBM push answers through the bot\'s client, a BM body through the BM webhook\'s', async () => {
