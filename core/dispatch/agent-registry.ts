@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { AgentClientInput } from '../config/config-schema.js';
-import { agentClient } from '../config/client-from-settings.js';
+import { agentClient, isRbmClient } from '../config/client-from-settings.js';
 import type { UnreachableSink } from './agent-runtime.js';
 
 /**
@@ -102,6 +102,12 @@ export class AgentRegistry {
     // Resolved now, so a bad list fails the call rather than the next event.
     const own = config.plugins === undefined ? undefined : toPluginUses(config.plugins, this.deps.registry, `agents.${agentId}.plugins`);
     const where = `agents.${agentId}.client`;
+    if (config.client !== undefined && !isRbmClient(config.client) && config.webhook?.dialect === 'business-messages') {
+      // Settings build an HttpRbmClient: every reply to a BM conversation would fail at the RBM API.
+      throw new ConfigError(
+        `invalid rbmkit config:\n  ${where}: client settings build an RBM API client, but this agent's webhook speaks Business Messages; expected a BmClient given in code, or no client (the webhook's own, webhook.client)`,
+      );
+    }
     const client = config.client === undefined ? undefined : (this.deps.makeClient ?? agentClient)(config.client, where);
     this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true, client });
     const kept = this.runtimes.get(agentId);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { definePlugin, HttpRbmClient, messages, staticToken } from 'rbmkit';
+import { ConfigError, createBot, definePlugin, HttpRbmClient, messages, staticToken } from 'rbmkit';
 import { FakeRbmApi, payloads, startTestBot, type TestBot } from 'rbmkit/testing';
 
 const TOKEN = 'AGENTCLIENTTOKEN';
@@ -135,5 +135,11 @@ describe('a client per agent: each agent\'s calls go through its own client', ()
     }
     expect(error?.name).to.equal('ConfigError');
     expect(error?.message).to.include('agents.shop@rbm.goog.client: region: expected "us", "europe" or "asia"');
+  });
+
+  it('refuses client settings for an agent whose webhook speaks Business Messages (they build an RBM client)', () => {
+    const agent = 'brands/cafe/agents/front';
+    const config = { agents: { [agent]: { webhook: { path: '/front', clientToken: 'FRONTTOKEN000001', dialect: 'business-messages' as const }, client: { region: 'us' as const } } } };
+    expect(() => createBot({ ...config, logger: false })).to.throw(ConfigError, `agents.${agent}.client: client settings build an RBM API client, but this agent's webhook speaks Business Messages`);
   });
 });
