@@ -1,11 +1,11 @@
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { AgentMessage } from '../client/agent-message.js';
 import { bmUserBody } from '../dev/bm-user-action.js';
 import { pushBmToWebhook } from '../dev/push-to-webhook.js';
 import { FakeBmApi, type FakeBmMessage } from '../testing/fake-bm-api.js';
 import { chatLineAction, outcomeLines } from './chat.js';
-import { renderMessage, type Chip } from './render-message.js';
+import type { Chip } from './render-message.js';
+import { chatLines, sayAgentMessage } from './chat-terminal.js';
 import { startFakeApi } from './start-fake-api.js';
 
 export interface BmChatOptions {
@@ -55,9 +55,7 @@ export async function runBmChat(options: BmChatOptions): Promise<void> {
     if ('receiptType' in item) return say('  ✓✓ read');
     if ('eventType' in item) return say(item.eventType === 'TYPING_STARTED' ? '  … typing' : `  (${item.eventType})`);
     lastAgentMessage = item.messageId;
-    const rendered = renderMessage(asAgentMessage(item.body));
-    chips = rendered.chips;
-    rendered.lines.forEach((line, i) => say(`${i === 0 ? 'agent> ' : '       '}${line}`));
+    chips = sayAgentMessage(say, asAgentMessage(item.body));
   });
 
   say(`rbmkit chat (Business Messages): you are conversation ${options.conversationId}, talking to ${options.agent}`);
@@ -65,13 +63,7 @@ export async function runBmChat(options: BmChatOptions): Promise<void> {
   say(`  the agent's replies come to the fake Business Messages API at ${api.url} (start the agent with BM_API_URL=${api.url})`);
   say('  type a message, or /help');
 
-  const lines = createInterface({ input: options.input, terminal: false });
-  const echoInput = (options.input as { isTTY?: boolean }).isTTY !== true;
-  for await (const raw of lines) {
-    const line = raw.trim();
-    if (line === '') continue;
-    if (line === '/quit') break;
-    if (echoInput) say(`you> ${line}`);
+  for await (const line of chatLines(options.input, say)) {
     const action = chatLineAction(line, chips, lastAgentMessage);
     if (typeof action === 'string') {
       say(action);

@@ -1,10 +1,10 @@
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { Conversation } from '../dev/conversation.js';
 import type { PushOutcome } from '../dev/push-to-webhook.js';
 import type { UserAction } from '../dev/user-action.js';
 import { FakeRbmApi } from '../testing/fake-rbm-api.js';
-import { renderMessage, type Chip } from './render-message.js';
+import type { Chip } from './render-message.js';
+import { chatLines, sayAgentMessage } from './chat-terminal.js';
 import { startFakeApi } from './start-fake-api.js';
 
 export interface ChatOptions {
@@ -111,9 +111,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
       say(item.event.eventType === 'READ' ? '  ✓✓ read' : '  … typing');
       return;
     }
-    const rendered = renderMessage(item.message);
-    chips = rendered.chips;
-    rendered.lines.forEach((line, i) => say(`${i === 0 ? 'agent> ' : '       '}${line}`));
+    chips = sayAgentMessage(say, item.message);
   });
 
   say(`rbmkit chat: you are ${options.phone}, talking to ${options.agentId}`);
@@ -121,13 +119,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   say(`  the agent's replies come to the fake RBM API at ${api.url}`);
   say('  type a message, or /help');
 
-  const lines = createInterface({ input: options.input, terminal: false });
-  const echoInput = (options.input as { isTTY?: boolean }).isTTY !== true;
-  for await (const raw of lines) {
-    const line = raw.trim();
-    if (line === '') continue;
-    if (line === '/quit') break;
-    if (echoInput) say(`you> ${line}`);
+  for await (const line of chatLines(options.input, say)) {
     const action = chatLineAction(line, chips, talk.lastAgentMessageId);
     if (typeof action === 'string') say(action);
     else outcomeLines((await talk.send(action)).outcome, options.webhook).forEach(say);
