@@ -102,3 +102,15 @@ export interface RbmClient {
    */
   observeRateLimit?(observer: (wait: RateLimitWait) => void): () => void;
 }
+
+/**
+ * True for an RbmClient given in code (rather than settings to build one from): an object
+ * with a `sendMessage` method.
+ *
+ * @example
+ * isRbmClient(new MemoryRbmClient()); // true
+ * isRbmClient({ region: 'us' }); // false
+ */
+export function isRbmClient(value: unknown): value is RbmClient {
+  return typeof value === 'object' && value !== null && typeof (value as { sendMessage?: unknown }).sendMessage === 'function';
+}

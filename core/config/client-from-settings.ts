@@ -2,14 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HttpRbmClient } from '../client/http-rbm-client.js';
 import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, noAuth } from '../client/rbm-auth.js';
-import type { RbmClient } from '../client/rbm-client.js';
+import { isRbmClient, type RbmClient } from '../client/rbm-client.js';
 import { ConfigError } from '../errors.js';
 import type { AgentClientInput, ClientSettings } from './config-schema.js';
-
-/** True for a client given in code (rather than settings to build one from). */
-export function isRbmClient(value: unknown): value is RbmClient {
-  return typeof value === 'object' && value !== null && typeof (value as { sendMessage?: unknown }).sendMessage === 'function';
-}
 
 /**
  * Builds the HttpRbmClient that client settings describe: its endpoint (`baseUrl`, `region`),

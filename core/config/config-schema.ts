@@ -3,7 +3,7 @@ import type { Logger, LoggerOptions } from 'pino';
 import type { DedupeStore } from '../stores/dedupe-store.js';
 import { isPlugin, isPluginUse, type AnyPlugin, type PluginUse } from '../plugin/define-plugin.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
-import type { RbmClient } from '../client/rbm-client.js';
+import { isRbmClient, type RbmClient } from '../client/rbm-client.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { Queue } from '../queue/queue.js';
 import { configIssuesError } from './config-issues.js';
@@ -62,9 +62,8 @@ const pluginListSchema = z.array(pluginSpecSchema).readonly();
 const POSITIVE = 'expected a positive whole number';
 const positive = z.number({ error: POSITIVE }).int({ error: POSITIVE }).positive({ error: POSITIVE });
 
-const isClient = (v: unknown): v is RbmClient => isObject(v) && typeof v.sendMessage === 'function';
 const CLIENT = 'expected an RbmClient (sendMessage, sendEvent…)';
-const clientSchema = z.custom<RbmClient>(isClient, { error: CLIENT });
+const clientSchema = z.custom<RbmClient>(isRbmClient, { error: CLIENT });
 
 const RATE = 'expected false, or {"calls", "perMs", "burst"?}';
 const rateLimitSchema = z.union(

@@ -5,9 +5,9 @@ import type { PluginUse } from '../plugin/define-plugin.js';
 import { toPluginUses } from '../plugin/plugin-uses.js';
 import { ConfigError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/plugin-registry.js';
-import type { RbmClient } from '../client/rbm-client.js';
+import { isRbmClient, type RbmClient } from '../client/rbm-client.js';
 import type { AgentClientInput } from '../config/config-schema.js';
-import { agentClient, isRbmClient } from '../config/client-from-settings.js';
+import { agentClient } from '../config/client-from-settings.js';
 import type { UnreachableSink } from './agent-runtime.js';
 
 /**
