@@ -7,6 +7,7 @@ import type { PluginHandlers, StoredHandler } from './run-handlers.js';
 import type { UnreachableNotice } from '../events/event-types.js';
 import type { DeliveryInfo } from '../plugin/handler-context.js';
 import { reportingUnreachable } from './unreachable-reporting-client.js';
+import { unreachableNotice } from '../plugin/unreachable-notice.js';
 
 const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
 const ALL_READY = Promise.resolve(NO_FAILURES);
@@ -110,11 +111,7 @@ export class AgentRuntime {
       client = this.deps.unreachable === undefined
         ? this.deps.client
         : reportingUnreachable(this.deps.client, (request, error) =>
-            this.reportUnreachable(
-              { type: 'unreachable', agentId: request.agentId, phone: request.phone, message: request.message, messageId: request.messageId, error, plugin: key },
-              undefined,
-              true,
-            ),
+            this.reportUnreachable(unreachableNotice(request, error, key), undefined, true),
           );
       this.clients.set(key, client);
     }

@@ -6,6 +6,7 @@ import type { RbmClient, SendEventRequest, SendMessageRequest } from '../client/
 import { UserNotReachableError } from '../client/rbm-api-errors.js';
 import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
+import { unreachableNotice } from './unreachable-notice.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;
@@ -224,17 +225,7 @@ export class EventContext implements HandlerContext {
     const { runtime, purpose, event, delivery } = this.shared;
     // A Business Messages 404 is a conversation gone, not a phone without RCS: no SMS to fall back to.
     if (runtime === undefined || purpose === 'unreachable' || event?.dialect === 'business-messages') return;
-    const notice: UnreachableNotice = {
-      type: 'unreachable',
-      agentId: request.agentId,
-      phone: request.phone,
-      message: request.message,
-      messageId: request.messageId,
-      error,
-      plugin: this.plugin,
-      ...(event === undefined ? {} : { event }),
-    };
-    await runtime.reportUnreachable(notice, delivery);
+    await runtime.reportUnreachable(unreachableNotice(request, error, this.plugin, event), delivery);
   }
 
   async markRead(): Promise<void> {
