@@ -126,6 +126,11 @@ export class AgentRuntime {
     return this.inSetup;
   }
 
+  /** Every plugin is set up and none failed: {@link AgentRuntime.ready} has nothing to wait for. */
+  get isReady(): boolean {
+    return this.settled && this.setupFailures === 0;
+  }
+
   /**
    * Runs every plugin's setup once (again for those whose setup failed before).
    * Resolves with the keys of plugins whose setup failed, and their errors.

@@ -8,7 +8,7 @@ import { EVENT_GROUPS } from '../events/event-names.js';
 import { EventContext, type DeliveryInfo, type SharedEventState } from '../plugin/handler-context.js';
 import type { RbmClient } from '../client/rbm-client.js';
 import type { SessionStore } from '../stores/session-store.js';
-import { PluginError, runPluginHandlers, type HandlerLimit, type PluginHandlers } from './run-handlers.js';
+import { isThenable, PluginError, runPluginHandlers, type HandlerLimit, type PluginHandlers } from './run-handlers.js';
 import type { SharedDeadlines } from './deadline.js';
 import type { Telemetry } from '../ops/telemetry.js';
 
@@ -72,6 +72,9 @@ export function dedupeKey(event: RbmEvent): string | undefined {
 }
 
 const ignore = () => undefined;
+/** What a notice no handler waits on resolves with: made once. */
+const NOTHING_LEFT: Promise<void> = Promise.resolve();
+const NO_SETUP_FAILURES: ReadonlyMap<string, unknown> = new Map();
 
 /**
  * The outcome of a delivery whose plugins failed. `errors` (what each plugin threw, with stack
@@ -106,7 +109,11 @@ export class Dispatcher {
   private accepted = 0;
   /** Who waits in `drain` for `accepted` to reach 0. */
   private idle: Array<() => void> = [];
-  private readonly conversations = new Map<string, Promise<unknown>>();
+  /**
+   * The conversations (agent + user) with an event running, and the starts of their events
+   * waiting their turn, oldest first (null: none waits). No promise chain per event.
+   */
+  private readonly conversations = new Map<string, Array<() => void> | null>();
   private readonly limit: HandlerLimit;
   /** Agent + user of the `unreachable` notices being handled now, and how many each. */
   private readonly unreachableNow = new Map<string, number>();
@@ -137,7 +144,7 @@ export class Dispatcher {
     }
     if (this.accepted >= this.deps.maxInFlight) return Promise.resolve(this.counted(event, OVERLOADED));
     this.accepted += 1;
-    const outcome = this.inOrder(event, () => this.run(runtime, event, key));
+    const outcome = this.inOrder(runtime, event, key);
     if (key !== undefined) this.inFlight.set(key, outcome);
     return outcome;
   }
@@ -154,9 +161,10 @@ export class Dispatcher {
 
   /**
    * Forgets a finished event before anyone hears its outcome: a delivery made once the outcome
-   * is known runs anew (against the store) rather than joining the finished one.
+   * is known runs anew (against the store) rather than joining the finished one. Then starts
+   * the next event of its conversation, if one waits.
    */
-  private finished(key: string | undefined): void {
+  private finished(key: string | undefined, conversation: string | undefined): void {
     if (key !== undefined) this.inFlight.delete(key);
     this.accepted -= 1;
     if (this.accepted === 0 && this.idle.length > 0) {
@@ -164,20 +172,32 @@ export class Dispatcher {
       this.idle = [];
       for (const resolve of waiting) resolve();
     }
+    if (conversation === undefined) return;
+    const waiting = this.conversations.get(conversation);
+    const next = waiting?.shift();
+    if (next === undefined) {
+      this.conversations.delete(conversation);
+      return;
+    }
+    if (waiting!.length === 0) this.conversations.set(conversation, null);
+    // On a fresh stack: a long queue of events that finish at once must not nest.
+    queueMicrotask(next);
   }
 
-  /** Runs `task` after the conversation's earlier events; events with no user run at once. */
-  private inOrder(event: RbmEvent, task: () => Promise<Outcome>): Promise<Outcome> {
-    if (event.phone === undefined) return task();
+  /** Runs the event after the conversation's earlier events; events with no user run at once. */
+  private inOrder(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
+    if (event.phone === undefined) return this.run(runtime, event, key, undefined);
     const conversation = `${event.agentId}\u0000${event.phone}`;
-    const previous = this.conversations.get(conversation);
-    const result = previous === undefined ? task() : previous.then(task);
-    const tail = result.then(ignore, ignore);
-    this.conversations.set(conversation, tail);
-    void tail.then(() => {
-      if (this.conversations.get(conversation) === tail) this.conversations.delete(conversation);
+    const waiting = this.conversations.get(conversation);
+    if (waiting === undefined) {
+      this.conversations.set(conversation, null);
+      return this.run(runtime, event, key, conversation);
+    }
+    return new Promise<Outcome>((resolve) => {
+      const start = () => resolve(this.run(runtime, event, key, conversation));
+      if (waiting === null) this.conversations.set(conversation, [start]);
+      else waiting.push(start);
     });
-    return result;
   }
 
   /** Counts an outcome of `event`, and gives it back. */
@@ -186,13 +206,19 @@ export class Dispatcher {
     return outcome;
   }
 
-  /** Claims the event, runs what is left of it, releases it: the whole life of one accepted event. */
-  private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
+  /**
+   * Claims the event, runs what is left of it, releases it: the whole life of one accepted
+   * event. A store that answers at once (the in-memory one) is not awaited.
+   */
+  private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined, conversation: string | undefined): Promise<Outcome> {
     const { store } = this.deps;
     try {
       let claim: Claim | undefined;
       try {
-        claim = key === undefined ? undefined : await store.claim(key);
+        if (key !== undefined) {
+          const claimed = store.claim(key);
+          claim = isThenable(claimed) ? await claimed : claimed;
+        }
       } catch (error) {
         this.deps.log.error({ err: error, agentId: event.agentId, eventId: event.id }, 'the dedupe store failed: answering 503, nothing dispatched');
         return this.counted(event, { status: 'storeUnavailable', message: (error as Error).message });
@@ -202,7 +228,8 @@ export class Dispatcher {
       const delivery: DeliveryInfo = { pushId: event.push.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
       try {
         const unrecorded: string[] = [];
-        const outcome = await this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
+        const dispatched = this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
+        const outcome = isThenable(dispatched) ? await dispatched : dispatched;
         if (unrecorded.length > 0) {
           const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
           this.deps.log.error({ agentId: event.agentId, eventId: event.id, plugins: unrecorded }, message);
@@ -212,34 +239,55 @@ export class Dispatcher {
         if (runtime.handlersFor('settled').length > 0) {
           const failed = outcome.status === 'failed' || outcome.status === 'failedPermanently' ? outcome.plugins : [];
           const latencyMs = Date.now() - event.push.receivedAt;
-          await this.notify(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
+          const heard = this.hear(runtime, { type: 'settled', event, outcome: outcome.status, failed, latencyMs, attempt }, event, delivery);
+          if (heard !== undefined) await heard;
         }
         return outcome;
       } finally {
         if (key !== undefined) {
-          await store.release(key).catch((error: unknown) => this.deps.log.warn({ err: error, eventId: event.id }, 'releasing an event failed; its lease will lapse'));
+          try {
+            const released = store.release(key);
+            if (isThenable(released)) await released;
+          } catch (error) {
+            this.deps.log.warn({ err: error, eventId: event.id }, 'releasing an event failed; its lease will lapse');
+          }
         }
       }
     } finally {
-      this.finished(key);
+      this.finished(key, conversation);
     }
   }
 
-  /** Runs the plugins that have not completed this event yet. */
-  private async dispatch(
+  /**
+   * Runs the plugins that have not completed this event yet: at once when every handler
+   * returned at once and the store recorded at once, else a promise of the outcome.
+   */
+  private dispatch(
     runtime: AgentRuntime,
     event: RbmEvent,
     key: string | undefined,
     done: ReadonlySet<string> | undefined,
     delivery: DeliveryInfo,
     unrecorded: string[],
-  ): Promise<Finished> {
-    const setupFailures = await runtime.ready();
+  ): Finished | Promise<Finished> {
+    if (!runtime.isReady) return runtime.ready().then((setupFailures) => this.runGroups(runtime, event, key, done, delivery, unrecorded, setupFailures));
+    return this.runGroups(runtime, event, key, done, delivery, unrecorded, NO_SETUP_FAILURES);
+  }
+
+  private runGroups(
+    runtime: AgentRuntime,
+    event: RbmEvent,
+    key: string | undefined,
+    done: ReadonlySet<string> | undefined,
+    delivery: DeliveryInfo,
+    unrecorded: string[],
+    setupFailures: ReadonlyMap<string, unknown>,
+  ): Finished | Promise<Finished> {
     const groups = runtime.handlersFor(event.type);
     const errors: PluginError[] = [];
     for (const [plugin, error] of setupFailures) if (done === undefined || !done.has(plugin)) errors.push(new PluginError(plugin, error));
     let shared: SharedEventState | undefined;
-    const { telemetry } = this.deps;
+    const { telemetry, store } = this.deps;
     const timed = telemetry.timesHandlers;
     const pending: Promise<void>[] = [];
     const records: Promise<void>[] = [];
@@ -249,7 +297,12 @@ export class Dispatcher {
       if (failure !== undefined) errors.push(failure);
       // A permanent failure is final too: a redelivery must not run that plugin again.
       if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
-        records.push(this.deps.store.complete(key, group.key).catch(() => void unrecorded.push(group.key)));
+        try {
+          const recorded = store.complete(key, group.key);
+          if (isThenable(recorded)) records.push(Promise.resolve(recorded).catch(() => void unrecorded.push(group.key)));
+        } catch {
+          unrecorded.push(group.key);
+        }
       }
     };
     for (const group of groups) {
@@ -270,14 +323,36 @@ export class Dispatcher {
     }
     if (ran === 0 && errors.length === 0) return delivery.redelivery ? DUPLICATE : HANDLED;
     if (delivery.redelivery) telemetry.redelivered();
-    if (pending.length > 0) await Promise.all(pending);
+    if (pending.length === 0 && records.length === 0) return this.conclude(runtime, event, delivery, errors);
+    return this.settle(runtime, event, delivery, errors, pending, records);
+  }
+
+  /** Waits for the handlers that returned promises, then for the store's records of them. */
+  private async settle(
+    runtime: AgentRuntime,
+    event: RbmEvent,
+    delivery: DeliveryInfo,
+    errors: PluginError[],
+    pending: readonly Promise<void>[],
+    records: Promise<void>[],
+  ): Promise<Finished> {
+    if (pending.length === 1) await pending[0];
+    else if (pending.length > 1) await Promise.all(pending);
+    // Handlers finishing above may have added records.
     if (records.length > 0) await Promise.all(records);
+    const concluded = this.conclude(runtime, event, delivery, errors);
+    return isThenable(concluded) ? await concluded : concluded;
+  }
+
+  /** The outcome once every plugin ran: handled, or the failures reported and gathered. */
+  private conclude(runtime: AgentRuntime, event: RbmEvent, delivery: DeliveryInfo, errors: PluginError[]): Finished | Promise<Finished> {
     if (errors.length === 0) return HANDLED;
     const plugins = errors.map((e) => e.plugin);
     const permanent = errors.every((e) => isPermanent(e.cause));
     const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
-    await this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery);
-    return failedOutcome(permanent ? 'failedPermanently' : 'failed', errors);
+    return this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery).then(() =>
+      failedOutcome(permanent ? 'failedPermanently' : 'failed', errors),
+    );
   }
 
   private async reportFailure(runtime: AgentRuntime, notice: FailedNotice, delivery: DeliveryInfo): Promise<void> {
@@ -297,20 +372,32 @@ export class Dispatcher {
    *   log.warn('request rejected'),
    * );
    */
-  async notify(
+  notify(
     runtime: AgentRuntime,
     notice: Notice,
     event: RbmEvent | undefined,
     delivery: DeliveryInfo,
     unheard?: () => void,
   ): Promise<void> {
-    await runtime.ready();
+    try {
+      const heard = runtime.isReady
+        ? this.hear(runtime, notice, event, delivery, unheard)
+        : runtime.ready().then(() => this.hear(runtime, notice, event, delivery, unheard));
+      return heard ?? NOTHING_LEFT;
+    } catch (error) {
+      // As a rejection, like any failure of an asynchronous notice.
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link Dispatcher.notify} once the runtime is ready: undefined when every handler returned at once. */
+  private hear(runtime: AgentRuntime, notice: Notice, event: RbmEvent | undefined, delivery: DeliveryInfo, unheard?: () => void): Promise<void> | undefined {
     const groups = runtime.handlersFor(notice.type);
     if (groups.length === 0) {
       unheard?.();
-      return;
+      return undefined;
     }
-    await this.runNotice(runtime, notice, groups, this.sharedFor(runtime, event, delivery, notice.type));
+    return this.runNotice(runtime, notice, groups, this.sharedFor(runtime, event, delivery, notice.type));
   }
 
   /**
@@ -354,8 +441,8 @@ export class Dispatcher {
     }
   }
 
-  /** Runs a notice's handlers, each isolated; their failures are logged, never notified. */
-  private async runNotice(runtime: AgentRuntime, notice: Notice, groups: readonly PluginHandlers[], shared: SharedEventState): Promise<void> {
+  /** Runs a notice's handlers, each isolated; their failures are logged, never notified. Undefined when all returned at once. */
+  private runNotice(runtime: AgentRuntime, notice: Notice, groups: readonly PluginHandlers[], shared: SharedEventState): Promise<void> | undefined {
     const failed = (error: unknown) => this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
     const pending: Promise<void>[] = [];
     for (const group of groups) {
@@ -367,7 +454,8 @@ export class Dispatcher {
         failed(error);
       }
     }
-    if (pending.length > 0) await Promise.all(pending);
+    if (pending.length === 0) return undefined;
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(ignore);
   }
 
   /**

@@ -33,7 +33,15 @@ export class PluginError extends Error {
   }
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+/**
+ * Whether a value is a promise (anything with a `then`): what a handler or a store answering
+ * later returns, as opposed to one answering at once.
+ *
+ * @example
+ * const claim = store.claim(key);
+ * const answered = isThenable(claim) ? await claim : claim;
+ */
+export const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**

@@ -12,6 +12,10 @@ export interface Claim {
  * Remembers which plugins completed which event, so a redelivery reruns only what failed,
  * and marks events in flight so a concurrent duplicate is not dispatched twice.
  * The in-memory store serves one process; a shared store (Redis) serves several.
+ *
+ * A store may answer at once (a value) or later (a promise): the in-memory store answers at
+ * once, so an event costs no promise and no wait for it; a store over the network returns
+ * promises. Either way, a failure (a throw or a rejection) means the store did not answer.
  */
 export interface DedupeStore {
   /**
@@ -21,11 +25,11 @@ export interface DedupeStore {
    * const claim = await store.claim('agent\u0000+1222…\u0000msg-1');
    * if (!claim.busy) { … }
    */
-  claim(key: string): Promise<Claim>;
+  claim(key: string): Claim | Promise<Claim>;
   /** Records that the plugin `pluginKey` completed the event `key`. */
-  complete(key: string, pluginKey: string): Promise<void>;
+  complete(key: string, pluginKey: string): void | Promise<void>;
   /** Ends the claim taken by {@link DedupeStore.claim}. */
-  release(key: string): Promise<void>;
+  release(key: string): void | Promise<void>;
   /**
    * True when several processes see the same entries (Redis). A bot started as one of several
    * processes warns loudly when its store is not shared: duplicates would run twice.

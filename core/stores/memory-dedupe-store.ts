@@ -9,7 +9,6 @@ interface Entry {
 }
 
 const NONE: ReadonlySet<string> = new Set();
-const DONE = Promise.resolve();
 
 export interface MemoryDedupeStoreOptions {
   /** Events remembered at most; the least recently seen go first. Default 100,000. */
@@ -35,7 +34,8 @@ export class MemoryDedupeStore implements DedupeStore {
     this.entries = new LRUCache<string, Entry>({ max: options.max ?? 100_000, ttl: options.ttlMs ?? EIGHT_DAYS_MS });
   }
 
-  claim(key: string): Promise<Claim> {
+  /** Answers at once: no promise per event. */
+  claim(key: string): Claim {
     let entry = this.entries.get(key);
     if (entry === undefined) {
       entry = { attempts: 0, inFlight: false, completed: undefined };
@@ -43,24 +43,22 @@ export class MemoryDedupeStore implements DedupeStore {
     }
     entry.attempts += 1;
     const completed = entry.completed === undefined ? NONE : new Set(entry.completed);
-    if (entry.inFlight) return Promise.resolve({ busy: true, attempt: entry.attempts, completed });
+    if (entry.inFlight) return { busy: true, attempt: entry.attempts, completed };
     entry.inFlight = true;
-    return Promise.resolve({ busy: false, attempt: entry.attempts, completed });
+    return { busy: false, attempt: entry.attempts, completed };
   }
 
-  complete(key: string, pluginKey: string): Promise<void> {
+  complete(key: string, pluginKey: string): void {
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       if (entry.completed === undefined) entry.completed = [pluginKey];
       else if (!entry.completed.includes(pluginKey)) entry.completed.push(pluginKey);
     }
-    return DONE;
   }
 
-  release(key: string): Promise<void> {
+  release(key: string): void {
     const entry = this.entries.get(key);
     if (entry !== undefined) entry.inFlight = false;
-    return DONE;
   }
 
   /** How many events are remembered. */
