@@ -69,6 +69,8 @@ export class AgentRegistry {
   private readonly agents = new Map<string, AgentPlugins>();
   /** In order of last use, least recent first (an entry is moved to the end when used). */
   private readonly runtimes = new Map<string, Kept>();
+  /** The agent whose runtime is last in `runtimes` (most recently used): a push for it moves nothing. */
+  private newest: string | undefined;
   private partnerScope: AgentRuntime | undefined;
   private readonly maxRuntimes: number;
   private readonly idleMs: number;
@@ -169,9 +171,12 @@ export class AgentRegistry {
     const now = this.now();
     const kept = this.runtimes.get(agentId);
     if (kept !== undefined) {
-      // Moved to the end: the map stays in order of last use.
-      this.runtimes.delete(agentId);
-      this.runtimes.set(agentId, kept);
+      // Moved to the end: the map stays in order of last use (already there: nothing to move).
+      if (agentId !== this.newest) {
+        this.runtimes.delete(agentId);
+        this.runtimes.set(agentId, kept);
+        this.newest = agentId;
+      }
       kept.usedAt = now;
       this.evictIdle(now);
       return kept.runtime;
@@ -184,6 +189,7 @@ export class AgentRegistry {
       ...(this.deps.unreachable === undefined ? {} : { unreachable: this.deps.unreachable }),
     });
     this.runtimes.set(agentId, { runtime, usedAt: now });
+    this.newest = agentId;
     this.evictIdle(now);
     // Past the cap, the least recently used go (never the one just made: it is last).
     for (const [oldest, { runtime: old }] of this.runtimes) {
@@ -217,6 +223,7 @@ export class AgentRegistry {
     const all = [...this.runtimes.values()].map((kept) => kept.runtime);
     if (this.partnerScope !== undefined) all.push(this.partnerScope);
     this.runtimes.clear();
+    this.newest = undefined;
     this.partnerScope = undefined;
     await Promise.all(all.map((runtime) => runtime.close()));
   }
@@ -232,6 +239,7 @@ export class AgentRegistry {
 
   private retire(agentId: string, runtime: AgentRuntime): void {
     this.runtimes.delete(agentId);
+    if (this.newest === agentId) this.newest = undefined;
     runtime.close().catch((error: unknown) => this.deps.log.error({ err: error, agentId }, 'closing an agent failed'));
   }
 }

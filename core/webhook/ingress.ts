@@ -228,6 +228,12 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.cre
 
 /** What Koa writes for an object body: `mime-types.contentType('json')`. */
 const JSON_TYPE = 'application/json; charset=utf-8';
+/**
+ * The answers of the common outcomes, serialized once. Koa takes a string body with its type
+ * already set the short way: no type lookups, no stream, Blob or Response checks, no
+ * JSON.stringify per push.
+ */
+const SETTLED_ANSWERS = { handled: JSON.stringify({ status: 'handled' }), duplicate: JSON.stringify({ status: 'duplicate' }) } as const;
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
@@ -244,9 +250,9 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
   switch (outcome.status) {
     case 'handled':
     case 'duplicate':
-      // The type Koa would give the object ('json'), set first: Koa then skips looking it up in mime-types on every push.
+      // The type Koa would give the object ('json'), set first; then the body as its JSON text.
       ctx.set('Content-Type', JSON_TYPE);
-      ctx.body = { status: outcome.status };
+      ctx.body = SETTLED_ANSWERS[outcome.status];
       return;
     case 'failedPermanently':
       publishFailures(ctx.req, outcome, false);

@@ -42,15 +42,14 @@ function toHttpError(error: ParserError, limit: number): HttpError {
  */
 export function jsonBody(limit: number): Middleware {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: `${limit}b`, strict: true, detectJSON: () => true });
-  const done = async () => undefined;
-  return async (ctx, next) => {
-    try {
-      await parse(ctx, done);
-    } catch (error) {
-      const status = (error as ParserError).status;
-      if (typeof status === 'number' && status >= 500) throw error;
-      throw toHttpError(error as ParserError, limit);
-    }
-    await next();
+  // The parser's `next`: nothing follows it there, so one settled promise serves every request.
+  const parsed = Promise.resolve();
+  const done = () => parsed;
+  const refuse = (error: unknown): never => {
+    const status = (error as ParserError).status;
+    if (typeof status === 'number' && status >= 500) throw error;
+    throw toHttpError(error as ParserError, limit);
   };
+  // `next` runs only once the body parsed; its own failures pass through unchanged.
+  return (ctx, next) => parse(ctx, done).then(() => next(), refuse);
 }

@@ -74,7 +74,8 @@ export class WebhookRoutes {
       router.get(health?.live ?? '/healthz', liveness());
       router.get(health?.ready ?? '/readyz', readiness(stores, isClosing, queue));
     }
-    const refuseWhileClosing: Middleware = async (ctx, next) => {
+    // Not async: while open, it costs no promise of its own (errors catches the throw either way).
+    const refuseWhileClosing: Middleware = (ctx, next) => {
       if (!isClosing()) return next();
       ctx.set('Connection', 'close');
       throw new HttpError(503, 'shutting_down', 'this server is shutting down; expected a redelivery to another one', { 'Retry-After': '5' });
