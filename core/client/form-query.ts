@@ -4,8 +4,18 @@ const PLAIN = /^[A-Za-z0-9*\-._]*$/;
 const DIFFERENT = /[!'()~]|%20/g;
 const formEscape = (match: string) => (match === '%20' ? '+' : `%${match.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/** Values escaped lately (agent ids, in practice: ids need no escaping), at most 256, forgotten all at once when full. */
+const escaped = new Map<string, string>();
+
 function formEncode(text: string): string {
-  return PLAIN.test(text) ? text : encodeURIComponent(text).replace(DIFFERENT, formEscape);
+  if (PLAIN.test(text)) return text;
+  let encoded = escaped.get(text);
+  if (encoded === undefined) {
+    encoded = encodeURIComponent(text).replace(DIFFERENT, formEscape);
+    if (escaped.size >= 256) escaped.clear();
+    escaped.set(text, encoded);
+  }
+  return encoded;
 }
 
 /**

@@ -80,7 +80,9 @@ export function checkMessage(message: AgentMessage, now = Date.now()): void {
     throw new MessageLimitError('contentMessage', `exactly one of ${CONTENT_KINDS.join(', ')}`, kinds.join(', ') || 'none');
   }
   if (content.text !== undefined) {
-    const chars = [...content.text].length;
+    // Characters are code points; the UTF-16 length bounds them, so they are counted only past the limit.
+    const { length } = content.text;
+    const chars = length <= RBM_LIMITS.textChars ? length : [...content.text].length;
     if (chars === 0 || chars > RBM_LIMITS.textChars) {
       throw new MessageLimitError('contentMessage.text', `1 to ${RBM_LIMITS.textChars} characters`, chars);
     }
