@@ -148,7 +148,8 @@ export class ApiCaller {
         if (turn !== undefined) await turn;
       }
       const headers: Record<string, string> = {};
-      const token = await auth.getAccessToken();
+      const given = auth.getAccessToken();
+      const token = typeof given === 'object' && given !== null ? await given : given;
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
       let status: number;

@@ -9,9 +9,12 @@ export const BUSINESS_COMMUNICATIONS_SCOPE = 'https://www.googleapis.com/auth/bu
 /** The OAuth2 scope of the Business Messages API (PLATFORM §7). */
 export const BUSINESS_MESSAGES_SCOPE = 'https://www.googleapis.com/auth/businessmessages';
 
-/** Gives the bearer token for each RBM API call; undefined sends none. */
+/**
+ * Gives the bearer token for each RBM API call; undefined sends none. A provider that knows
+ * the token at once (a fixed one, none) returns it as it is: the call then waits for nothing.
+ */
 export interface AccessTokenProvider {
-  getAccessToken(): Promise<string | undefined>;
+  getAccessToken(): string | undefined | Promise<string | undefined>;
 }
 
 /**
@@ -50,7 +53,7 @@ export function googleAuth(options: { keyFile?: string; auth?: GoogleAuth; scope
  * new HttpRbmClient({ baseUrl: 'http://127.0.0.1:9000', auth: staticToken('dev') });
  */
 export function staticToken(token: string): AccessTokenProvider {
-  return { getAccessToken: async () => token };
+  return { getAccessToken: () => token };
 }
 
 /**
@@ -60,5 +63,5 @@ export function staticToken(token: string): AccessTokenProvider {
  * new HttpRbmClient({ baseUrl: 'http://127.0.0.1:9000', auth: noAuth() });
  */
 export function noAuth(): AccessTokenProvider {
-  return { getAccessToken: async () => undefined };
+  return { getAccessToken: () => undefined };
 }

@@ -56,6 +56,8 @@ type Finished = Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavail
 const HANDLED = Object.freeze({ status: 'handled' as const });
 const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
 const BUSY = Object.freeze({ status: 'busy' as const });
+/** An event's entry in `inFlight` while its delivery starts, before its outcome's promise exists. */
+const STARTING: Promise<Outcome> = new Promise<Outcome>(() => undefined);
 const OVERLOADED = Object.freeze({ status: 'overloaded' as const });
 /** The delivery a notice about a send made outside any handler runs under. */
 const NO_DELIVERY: DeliveryInfo = Object.freeze({ eventId: '', attempt: 1, redelivery: false });
@@ -133,6 +135,8 @@ export class Dispatcher {
     const key = dedupeKey(event);
     if (key !== undefined) {
       const running = this.inFlight.get(key);
+      // Delivered again while its own delivery is still starting (from a handler, at once): not run twice.
+      if (running === STARTING) return Promise.resolve(this.counted(event, BUSY));
       if (running !== undefined) {
         // Joined, not rerun: the answer is the first delivery's.
         return running.then((first) => {
@@ -144,14 +148,22 @@ export class Dispatcher {
     }
     if (this.accepted >= this.deps.maxInFlight) return Promise.resolve(this.counted(event, OVERLOADED));
     this.accepted += 1;
+    // Marked before it runs: an event that finishes at once (a store and handlers that answer
+    // at once) has already forgotten its key when inOrder returns, and must not be kept.
+    if (key !== undefined) this.inFlight.set(key, STARTING);
     const outcome = this.inOrder(runtime, event, key);
-    if (key !== undefined) this.inFlight.set(key, outcome);
+    if (key !== undefined && this.inFlight.get(key) === STARTING) this.inFlight.set(key, outcome);
     return outcome;
   }
 
   /** Events accepted and not finished in this process (running or waiting their turn). */
   get inFlightCount(): number {
     return this.accepted;
+  }
+
+  /** Events a duplicate delivery would join now: those running or waiting their turn, never finished ones. */
+  get joinableCount(): number {
+    return this.inFlight.size;
   }
 
   /** Resolves once every event accepted so far is done. */

@@ -269,6 +269,20 @@ describe('Dispatcher', () => {
       expect(failing.calls).to.have.length(1);
     });
 
+    it('keeps no finished event joinable, even one that finished at once (in-memory store, synchronous handlers)', async () => {
+      const quick = worker('quick');
+      const { dispatcher, telemetry } = dispatcherOf();
+      const runtime = runtimeOf([quick.plugin.with({})]);
+      await runtime.ready();
+      for (const id of ['A', 'B', 'C']) expect(await dispatcher.deliver(runtime, text(id, { messageId: id }))).to.deep.equal({ status: 'handled' });
+      // Finished events are forgotten at once: a redelivery is answered from the store, not joined.
+      expect(dispatcher.joinableCount).to.equal(0);
+      expect(await dispatcher.deliver(runtime, text('A', { messageId: 'A' }))).to.deep.equal({ status: 'duplicate' });
+      expect(dispatcher.joinableCount).to.equal(0);
+      expect(quick.calls).to.deep.equal(['quick:A', 'quick:B', 'quick:C']);
+      expect(telemetry.stats()).to.include({ handled: 3, duplicate: 1 });
+    });
+
     it('answers busy, running nothing, when the store says another process holds the event', async () => {
       const store = new MemoryDedupeStore();
       const event = text('x', { messageId: 'ELSEWHERE' });
