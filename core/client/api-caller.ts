@@ -159,17 +159,17 @@ export class ApiCaller {
       // undici's own timeouts tick about once a second: the limit is kept here instead, with
       // a signal lighter than an AbortController.
       const abort = new CallAbort();
-      const cancel = this.callLimits.schedule(this.timeoutMs, () => abort.abort());
+      this.callLimits.schedule(this.timeoutMs, abort);
       try {
         const response = await this.dispatcher.request({ origin: base.origin, path, method: call.method, headers, body: payload ?? null, signal: abort });
         status = response.statusCode;
         text = await response.body.text();
-        cancel();
+        this.callLimits.cancel(abort);
         const header = response.headers['retry-after'];
         retryAfter = Array.isArray(header) ? header[0] : header;
         this.report(call, status, started, attempt);
       } catch (error) {
-        cancel();
+        this.callLimits.cancel(abort);
         this.report(call, 0, started, attempt);
         const timedOut = abort.aborted;
         lastError = new RbmNetworkError(

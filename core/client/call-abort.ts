@@ -1,3 +1,5 @@
+import type { Expiring } from '../dispatch/deadline.js';
+
 /**
  * The abort signal of one HTTP call: what undici needs of a signal (`aborted`, `reason`,
  * `on`/`once`/`removeListener` for its one `abort` listener) and nothing more. An
@@ -6,10 +8,11 @@
  *
  * @example
  * const abort = new CallAbort();
- * const cancel = deadlines.schedule(10_000, () => abort.abort());
+ * deadlines.schedule(10_000, abort); // past it, abort.expire() aborts the call
  * await dispatcher.request({ origin, path, method: 'GET', signal: abort });
+ * deadlines.cancel(abort);
  */
-export class CallAbort {
+export class CallAbort implements Expiring {
   aborted = false;
   reason: Error | undefined = undefined;
   private listener: (() => void) | undefined = undefined;
@@ -27,6 +30,11 @@ export class CallAbort {
   removeListener(event: string, listener: () => void): this {
     if (event === 'abort' && this.listener === listener) this.listener = undefined;
     return this;
+  }
+
+  /** Its deadline passed: aborts the call. */
+  expire(): void {
+    this.abort();
   }
 
   /** Aborts the call (once): its listener runs, and undici fails the request with `reason` or its own abort error. */

@@ -198,17 +198,7 @@ export class EventContext implements HandlerContext {
 
   async reply(message: ReplyInput): Promise<{ messageId: string }> {
     const phone = this.userPhone('reply()');
-    const ctx = this;
-    const request: SendMessageRequest & { messageId: string } = {
-      agentId: this.agentId,
-      phone,
-      message: toAgentMessage(message),
-      messageId: this.nextId(),
-      // Read by a rate-limited client only if the send has to wait its turn: no controller made otherwise.
-      get signal() {
-        return ctx.signal;
-      },
-    };
+    const request = new MessageSend(this.agentId, phone, toAgentMessage(message), this.nextId(), this);
     try {
       return await this.shared.client.sendMessage(request);
     } catch (error) {
@@ -244,16 +234,7 @@ export class EventContext implements HandlerContext {
 
   /** An event to send, whose abort signal (the handler's) a rate-limited client reads only if it has to wait. */
   private eventRequest(phone: string, event: AgentEvent): SendEventRequest {
-    const ctx = this;
-    return {
-      agentId: this.agentId,
-      phone,
-      event,
-      eventId: this.nextId(),
-      get signal() {
-        return ctx.signal;
-      },
-    };
+    return new EventSend(this.agentId, phone, event, this.nextId(), this);
   }
 
   private userPhone(method: string): string {
@@ -262,5 +243,47 @@ export class EventContext implements HandlerContext {
       throw new TypeError(`ctx.${method}: this event has no user phone number; expected a user message or user event`);
     }
     return phone;
+  }
+}
+
+/**
+ * A message a handler sends. Its `signal` (the handler's) is read by a rate-limited client
+ * only if the send has to wait its turn: no AbortController is made otherwise. A class, so
+ * the getter is on its prototype rather than a new function in every request.
+ */
+class MessageSend implements SendMessageRequest {
+  readonly #ctx: EventContext;
+
+  constructor(
+    readonly agentId: string,
+    readonly phone: string,
+    readonly message: AgentMessage,
+    readonly messageId: string,
+    ctx: EventContext,
+  ) {
+    this.#ctx = ctx;
+  }
+
+  get signal(): AbortSignal {
+    return this.#ctx.signal;
+  }
+}
+
+/** An event (READ, IS_TYPING) a handler sends; `signal` as for {@link MessageSend}. */
+class EventSend implements SendEventRequest {
+  readonly #ctx: EventContext;
+
+  constructor(
+    readonly agentId: string,
+    readonly phone: string,
+    readonly event: AgentEvent,
+    readonly eventId: string,
+    ctx: EventContext,
+  ) {
+    this.#ctx = ctx;
+  }
+
+  get signal(): AbortSignal {
+    return this.#ctx.signal;
   }
 }

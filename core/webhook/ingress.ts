@@ -132,13 +132,18 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
  * router.post(hook.path, jsonErrors(log), bodyParser(), webhookHandler(hook, deps));
  */
 export function webhookHandler(hook: Webhook, deps: IngressDeps) {
-  return async (ctx: Context): Promise<void> => {
+  // Not async, nor is answerPush: while the plugins run, no suspended frame keeps the body,
+  // its decoded bytes and data alive (a push in flight holds only what its event needs).
+  // A throw here is a rejection for the caller, as from an async function.
+  return (ctx: Context): Promise<void> | void => {
     deps.telemetry.received(hook.path);
     if (hook.dialect === 'business-messages') {
       const bm = parseBmBody(ctx.request.body);
       if (bm.kind === 'handshake') return answerHandshake(ctx, hook, bm, deps);
       return answerBmEvent(ctx, hook, bm, deps);
     }
+    // The text koa-bodyparser kept is for Business Messages' signature only.
+    ctx.request.rawBody = undefined as unknown as string;
     const body = parseWebhookBody(ctx.request.body);
     if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
     return answerPush(ctx, hook, body, deps);
@@ -159,7 +164,7 @@ function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps
   ctx.body = handshake.secret;
 }
 
-async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: IngressDeps): Promise<void> {
+function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: IngressDeps): Promise<void> | void {
   const bytes = decodeBase64(push.data);
   if (bytes === undefined || bytes.length === 0) {
     throw new HttpError(400, 'bad_base64', 'expected message.data to be non-empty standard base64');
@@ -188,13 +193,14 @@ async function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps:
     return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
   }
   deps.telemetry.verifiedFor(event.agentId);
-  if (deps.enqueue !== undefined) {
-    // Queue mode: 200 only once the broker confirmed the write; workers run the plugins.
-    await deps.enqueue(event, data);
-    ctx.body = { status: 'queued' };
-    return;
-  }
-  await answerOutcome(ctx, event, deps);
+  // Queue mode: 200 only once the broker confirmed the write; workers run the plugins.
+  if (deps.enqueue !== undefined) return answerQueued(ctx, deps.enqueue, event, data);
+  return answerOutcome(ctx, event, deps);
+}
+
+async function answerQueued(ctx: Context, enqueue: Enqueue, event: RbmEvent, data: Record<string, unknown>): Promise<void> {
+  await enqueue(event, data);
+  ctx.body = { status: 'queued' };
 }
 
 /**

@@ -83,7 +83,8 @@ export class WebhookRoutes {
     for (const hook of this.table.values()) {
       const handle = webhookHandler(hook, this.deps);
       // One middleware, not four composed layers: each layer costs a promise per request.
-      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => handle(ctx)))));
+      // Promise.resolve gives the handler's own promise back as it is (no new one): only answers made at once get one.
+      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => Promise.resolve(handle(ctx))))));
       router.all(hook.path, errors, () => {
         throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
       });
