@@ -25,7 +25,10 @@ const optionalString = (value: unknown): string | undefined => (typeof value ===
 function stringAttributes(value: unknown): Record<string, string> {
   const attributes: Record<string, string> = Object.create(null);
   if (!isObject(value)) return attributes;
-  for (const [name, v] of Object.entries(value)) if (typeof v === 'string') attributes[name] = v;
+  for (const name in value) {
+    const v = value[name];
+    if (typeof v === 'string' && Object.hasOwn(value, name)) attributes[name] = v;
+  }
   return attributes;
 }
 
