@@ -60,7 +60,9 @@ export class BotMetrics {
     help: 'Deliveries of events by outcome: handled, duplicate, failed, failedPermanently, busy, overloaded, storeUnavailable',
     labelNames: ['agent', 'outcome'],
     registers: [this.registry],
-    collect: () => flush(this.outcomeChildren),
+    collect: () => {
+      for (const byOutcome of this.outcomeChildren.values()) flush(byOutcome);
+    },
   });
   private readonly handlerSeconds = new Histogram({
     name: 'rbmkit_handler_duration_seconds',
@@ -152,19 +154,26 @@ export class BotMetrics {
 
   countOutcome(agent: string, outcome: string): void {
     const label = this.agentLabel(agent);
-    this.child(this.outcomeChildren, `${label}\u0000${outcome}`, () => new PendingCount(this.outcomes.labels(label, outcome))).inc();
+    let byOutcome = this.outcomeChildren.get(label);
+    if (byOutcome === undefined) this.outcomeChildren.set(label, (byOutcome = new Map()));
+    this.child(byOutcome, outcome, () => new PendingCount(this.outcomes.labels(label, outcome))).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
     const label = this.agentLabel(agent);
-    this.child(this.handlerChildren, `${label}\u0000${plugin}\u0000${event}`, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
+    let byPlugin = this.handlerChildren.get(label);
+    if (byPlugin === undefined) this.handlerChildren.set(label, (byPlugin = new Map()));
+    let byEvent = byPlugin.get(plugin);
+    if (byEvent === undefined) byPlugin.set(plugin, (byEvent = new Map()));
+    this.child(byEvent, event, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
   }
 
   // Label-bound children, cached; counters' increments wait in them for the next collection.
   private readonly receivedChildren = new Map<string, PendingCount>();
   private readonly verifiedChildren = new Map<string, PendingCount>();
-  private readonly outcomeChildren = new Map<string, PendingCount>();
-  private readonly handlerChildren = new Map<string, { observe(value: number): void }>();
+  // By agent label, then outcome (or plugin, then event): no key string is built per push.
+  private readonly outcomeChildren = new Map<string, Map<string, PendingCount>>();
+  private readonly handlerChildren = new Map<string, Map<string, Map<string, { observe(value: number): void }>>>();
   private readonly rejectedChildren = new Map<string, PendingCount>();
   private readonly outboundChildren = new Map<string, PendingCount>();
 

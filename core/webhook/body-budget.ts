@@ -19,6 +19,10 @@ export function bodyCharge(req: IncomingMessage, limit: number): number {
   return Number.isFinite(bytes) && bytes > 0 ? Math.min(bytes, limit) : 0;
 }
 
+/** Where a response keeps the bytes its body was charged, until it closes. */
+const CHARGE = Symbol('rbmkit.bodyCharge');
+type Charged = ServerResponse & { [CHARGE]?: number | undefined };
+
 /**
  * The bytes of request bodies being read and parsed at once, at most: a body is charged
  * (its Content-Length, or the body limit when chunked or compressed) before it is read and
@@ -34,8 +38,18 @@ export function bodyCharge(req: IncomingMessage, limit: number): number {
  */
 export class BodyBudget {
   private used = 0;
+  /** Gives back what a response was charged when it closes: one listener for all, no closure per request. */
+  private readonly releaseOnClose: (this: Charged) => void;
 
-  constructor(readonly bytes: number) {}
+  constructor(readonly bytes: number) {
+    const budget = this;
+    this.releaseOnClose = function (this: Charged) {
+      const charge = this[CHARGE];
+      if (charge === undefined) return;
+      this[CHARGE] = undefined;
+      budget.release(charge);
+    };
+  }
 
   /** Bytes charged now. */
   get inUse(): number {
@@ -65,7 +79,10 @@ export class BodyBudget {
   admit(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
     const charge = bodyCharge(req, limit);
     if (!this.reserve(charge)) return false;
-    if (charge > 0) res.once('close', () => this.release(charge));
+    if (charge > 0) {
+      (res as Charged)[CHARGE] = charge;
+      res.on('close', this.releaseOnClose);
+    }
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
@@ -107,7 +108,6 @@ export function failureDetails(errors: readonly PluginError[]): FailureDetails {
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
   missing_signature: {
@@ -292,12 +292,11 @@ function publishFailures(request: IncomingMessage, outcome: Outcome, late: boole
 
 /** The decoded data as a JSON object, or what is wrong with it. */
 function decodeJsonObject(bytes: Uint8Array): Record<string, unknown> | string {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return 'expected message.data to decode to UTF-8 JSON; it is not valid UTF-8';
-  }
+  // Checked by simdutf, then decoded by V8's own fast path: cheaper than a fatal TextDecoder.
+  // A leading byte order mark is skipped, as TextDecoder does.
+  if (!isUtf8(bytes)) return 'expected message.data to decode to UTF-8 JSON; it is not valid UTF-8';
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.byteLength - bom).toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -152,6 +152,14 @@ describe('hostile input', function () {
       expect((event as unknown as Record<string, unknown>).polluted).to.equal(undefined);
     });
 
+    it('signed data starting with a UTF-8 byte order mark is served, the mark skipped', async () => {
+      const data = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"agentId":"a@rbm.goog","senderPhoneNumber":"+1222","messageId":"bom1","text":"hi"}')]);
+      const answer = await post(`${t.url}/webhook`, signedPush(data, { token: TOKEN }));
+      expect(answer.status).to.equal(200);
+      const event = rec.seen.at(-1)!.event;
+      expect(event).to.include({ type: 'text', id: 'bom1' });
+    });
+
     it('invalid UTF-8 in the signed data is 400', async () => {
       expectJsonError(await rawRequest(`${t.url}/webhook`, signedPush(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), { token: TOKEN }).body, Object.entries(signedPush(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), { token: TOKEN }).headers)));
     });
