@@ -1,48 +1,71 @@
-import { LRUCache } from 'lru-cache';
 import type { Claim, DedupeStore } from './dedupe-store.js';
 
 interface Entry {
   attempts: number;
   inFlight: boolean;
-  /** Plugin keys: a short array of shared strings is far lighter than a Set per event. */
-  completed: string[] | undefined;
+  /** Plugin keys: the one plugin's own (shared) string, or a short array of them; never a Set per event. */
+  completed: string | string[] | undefined;
+  /** When the event was first claimed, in ms since the store was made. */
+  seenAt: number;
 }
 
 const NONE: ReadonlySet<string> = new Set();
 
 export interface MemoryDedupeStoreOptions {
-  /** Events remembered at most; the least recently seen go first. Default 100,000. */
+  /** Events remembered at most; the least recently claimed go first. Default 100,000. */
   readonly max?: number;
-  /** How long an event is remembered, in ms. Default 8 days: Google redelivers for 7. */
+  /** How long an event is remembered after it was first claimed, in ms. Default 8 days: Google redelivers for 7. */
   readonly ttlMs?: number;
 }
 
 const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
 
+/** At most this many expired entries are dropped per claim: the purge never stalls a push. */
+const PURGE_STEP = 4;
+
 /**
- * The default dedupe store: in memory, bounded by count and age (LRU). Right for one
- * process; several processes behind one load balancer need a shared store.
+ * The default dedupe store: in memory, bounded by count and age. Right for one process;
+ * several processes behind one load balancer need a shared store.
+ *
+ * One Map in order of last claim: a new event is a single `set`, a redelivery moves its
+ * entry to the end, and past `max` the first entry goes. An LRU cache would keep its own
+ * lists and a timestamp array beside the map; an event is claimed once or a few times,
+ * so recency on claims is all this needs. An entry past its age counts as new when claimed
+ * again, and expired entries at the front are dropped a few at a time.
  *
  * @example
  * createBot({ ..., dedupe: new MemoryDedupeStore({ max: 10_000 }) });
  */
 export class MemoryDedupeStore implements DedupeStore {
   readonly shared = false;
-  private readonly entries: LRUCache<string, Entry>;
+  private readonly entries = new Map<string, Entry>();
+  private readonly max: number;
+  private readonly ttlMs: number;
+  /** The store's own clock origin: entry times stay small integers for days. */
+  private readonly epoch = Date.now();
 
   constructor(options: MemoryDedupeStoreOptions = {}) {
-    this.entries = new LRUCache<string, Entry>({ max: options.max ?? 100_000, ttl: options.ttlMs ?? EIGHT_DAYS_MS });
+    this.max = Math.max(1, options.max ?? 100_000);
+    this.ttlMs = options.ttlMs ?? EIGHT_DAYS_MS;
   }
 
   /** Answers at once: no promise per event. */
   claim(key: string): Claim {
+    const now = Date.now() - this.epoch;
     let entry = this.entries.get(key);
+    if (entry !== undefined) {
+      // Claimed again: last in the order of claims, or forgotten when too old.
+      this.entries.delete(key);
+      if (now - entry.seenAt > this.ttlMs) entry = undefined;
+      else this.entries.set(key, entry);
+    }
     if (entry === undefined) {
-      entry = { attempts: 0, inFlight: false, completed: undefined };
+      entry = { attempts: 0, inFlight: false, completed: undefined, seenAt: now };
       this.entries.set(key, entry);
+      this.trim(now);
     }
     entry.attempts += 1;
-    const completed = entry.completed === undefined ? NONE : new Set(entry.completed);
+    const completed = entry.completed === undefined ? NONE : new Set(typeof entry.completed === 'string' ? [entry.completed] : entry.completed);
     if (entry.inFlight) return { busy: true, attempt: entry.attempts, completed };
     entry.inFlight = true;
     return { busy: false, attempt: entry.attempts, completed };
@@ -50,10 +73,12 @@ export class MemoryDedupeStore implements DedupeStore {
 
   complete(key: string, pluginKey: string): void {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      if (entry.completed === undefined) entry.completed = [pluginKey];
-      else if (!entry.completed.includes(pluginKey)) entry.completed.push(pluginKey);
-    }
+    if (entry === undefined) return;
+    const done = entry.completed;
+    if (done === undefined) entry.completed = pluginKey;
+    else if (typeof done === 'string') {
+      if (done !== pluginKey) entry.completed = [done, pluginKey];
+    } else if (!done.includes(pluginKey)) done.push(pluginKey);
   }
 
   release(key: string): void {
@@ -64,5 +89,16 @@ export class MemoryDedupeStore implements DedupeStore {
   /** How many events are remembered. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Past `max`, the least recently claimed go; then a few expired ones at the front. */
+  private trim(now: number): void {
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    let purged = 0;
+    for (const [key, entry] of this.entries) {
+      if (purged === PURGE_STEP || now - entry.seenAt <= this.ttlMs) break;
+      this.entries.delete(key);
+      purged += 1;
+    }
   }
 }

@@ -16,6 +16,36 @@ describe('MemoryDedupeStore', () => {
     expect([...again.completed]).to.deep.equal(['echo']);
   });
 
+  it('remembers every plugin that completed, once each', async () => {
+    const store = new MemoryDedupeStore();
+    await store.claim('k');
+    for (const plugin of ['echo', 'crm', 'echo', 'log', 'crm']) await store.complete('k', plugin);
+    await store.release('k');
+    expect([...(await store.claim('k')).completed]).to.deep.equal(['echo', 'crm', 'log']);
+  });
+
+  it('forgets the least recently claimed first: a redelivery keeps its event', async () => {
+    const store = new MemoryDedupeStore({ max: 3 });
+    for (const key of ['a', 'b', 'c']) {
+      await store.claim(key);
+      await store.release(key);
+    }
+    await store.claim('a'); // redelivered: now the most recent
+    await store.release('a');
+    await store.claim('d');
+    expect(store.size).to.equal(3);
+    expect((await store.claim('a')).attempt).to.equal(3);
+    expect((await store.claim('b')).attempt).to.equal(1);
+  });
+
+  it('drops expired events at the front as new ones come, without waiting for the count bound', async () => {
+    const store = new MemoryDedupeStore({ ttlMs: 20 });
+    for (const key of ['a', 'b', 'c']) await store.claim(key);
+    await new Promise((r) => setTimeout(r, 40));
+    await store.claim('d');
+    expect(store.size).to.equal(1);
+  });
+
   it('is bounded by count: the least recently seen are forgotten', async () => {
     const store = new MemoryDedupeStore({ max: 3 });
     for (const key of ['a', 'b', 'c', 'd']) {
