@@ -1,21 +1,17 @@
-import {
-  AckPolicy,
-  connect,
-  DeliverPolicy,
-  DiscardPolicy,
-  Events,
-  nanos,
-  RetentionPolicy,
-  StorageType,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-  type NatsConnection,
-} from 'nats';
+import { createRequire } from 'node:module';
+import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord, UndeliverablePush } from './queue.js';
 import { NotReplayableError, QueueFullError, QueueUnavailableError } from './queue.js';
 import { partitionOf } from './partition.js';
 import { conversationKey, eventOf, parseQueueRecord } from './queue-record.js';
+
+const require = createRequire(import.meta.url);
+let natsClient: typeof import('nats') | undefined;
+
+/** The NATS client, loaded when the first queue connects: a bot in direct mode never loads it. */
+function natsModule(): typeof import('nats') {
+  return (natsClient ??= require('nats') as typeof import('nats'));
+}
 
 /** How a {@link NatsQueue} reaches NATS and shapes its streams. Every field has a default. */
 export interface NatsQueueOptions {
@@ -179,6 +175,7 @@ export class NatsQueue implements Queue {
 
   private async connectAndSetUp(): Promise<void> {
     const server = this.url.replace(/^nats:\/\//, '');
+    const { connect, Events } = natsModule();
     const nc = await connect({ servers: server, timeout: 2_000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     this.nc = nc;
     this.connected = true;
@@ -195,6 +192,7 @@ export class NatsQueue implements Queue {
   }
 
   private async ensureStreams(jsm: JetStreamManager): Promise<void> {
+    const { AckPolicy, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType } = natsModule();
     const existing = await jsm.streams.info(this.stream).catch(() => undefined);
     const made = /partitions=(\d+)/.exec(existing?.config.description ?? '');
     if (made !== null && Number(made[1]) !== this.partitionCount) {

@@ -1,5 +1,14 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from './store-errors.js';
+
+const require = createRequire(import.meta.url);
+let ioredis: typeof import('ioredis') | undefined;
+
+/** ioredis, loaded when the first Redis store connects: a bot keeping its stores in memory never loads it (~20 MB of RSS). */
+function ioredisModule(): typeof import('ioredis') {
+  return (ioredis ??= require('ioredis') as typeof import('ioredis'));
+}
 
 /** How a Redis-backed store reaches Redis: a URL (default REDIS_URL, else 127.0.0.1:6379) or a client of your own. */
 export interface RedisConnectionOptions {
@@ -25,7 +34,7 @@ export function connectRedis(options: RedisConnectionOptions): Redis {
     connectTimeout: 2_000,
     retryStrategy: (times) => Math.min(times * 100, 2_000),
   };
-  const client = new Redis(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', settings);
+  const client = new (ioredisModule().Redis)(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', settings);
   // Without a listener, a connection error would crash the process; the store reports it instead.
   client.on('error', () => undefined);
   return client;
