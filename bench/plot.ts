@@ -57,7 +57,16 @@ ${panel(LABEL + BAR + 90, 'p99 latency, ms (lower is better)', (r) => r.p99, ' m
 <text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written node:http floors; light grey: verify-only baselines; blue: rbmkit.`)}</text>
 </svg>`;
 
-const executablePath = process.env.CHROMIUM_PATH ?? execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH !== undefined) return process.env.CHROMIUM_PATH;
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    console.error('bench:plot: expected a `chromium` command on PATH (Debian: apt-get install chromium), or CHROMIUM_PATH naming one');
+    process.exit(1);
+  }
+}
+const executablePath = chromiumPath();
 const browser = await chromium.launch({
   executablePath,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
