@@ -1,6 +1,7 @@
 import { Agent as UndiciAgent, type Dispatcher as UndiciDispatcher } from 'undici';
 import { CallAbort } from './call-abort.js';
 import { SharedDeadlines } from '../dispatch/deadline.js';
+import { isThenable } from '../dispatch/run-handlers.js';
 import { formQuery } from './form-query.js';
 import { maskPhonesIn } from './phone.js';
 import type { AccessTokenProvider } from './rbm-auth.js';
@@ -149,7 +150,7 @@ export class ApiCaller {
       }
       const headers: Record<string, string> = {};
       const given = auth.getAccessToken();
-      const token = typeof given === 'object' && given !== null ? await given : given;
+      const token = isThenable(given) ? await given : given;
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (payload !== undefined) headers['content-type'] = call.bytes?.contentType ?? 'application/json; charset=utf-8';
       let status: number;

@@ -9,7 +9,8 @@ import type { DeliveryInfo } from '../plugin/handler-context.js';
 import { reportingUnreachable } from './unreachable-reporting-client.js';
 import { unreachableNotice } from '../plugin/unreachable-notice.js';
 
-const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
+/** What `ready()` answers when every setup succeeded: no plugin failed. */
+export const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
 const ALL_READY = Promise.resolve(NO_FAILURES);
 
 /** The partner webhook's own scope: it hears `rejected` notices that never reached an agent. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AgentRuntime } from './agent-runtime.js';
+import { NO_FAILURES, type AgentRuntime } from './agent-runtime.js';
 import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
 import { isPermanent } from '../errors.js';
 import type { FailedNotice, Notice, RbmEvent, UnreachableNotice } from '../events/event-types.js';
@@ -76,7 +76,6 @@ export function dedupeKey(event: RbmEvent): string | undefined {
 const ignore = () => undefined;
 /** What a notice no handler waits on resolves with: made once. */
 const NOTHING_LEFT: Promise<void> = Promise.resolve();
-const NO_SETUP_FAILURES: ReadonlyMap<string, unknown> = new Map();
 
 /**
  * The outcome of a delivery whose plugins failed. `errors` (what each plugin threw, with stack
@@ -240,7 +239,11 @@ export class Dispatcher {
       const delivery: DeliveryInfo = { pushId: event.push.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
       try {
         const unrecorded: string[] = [];
-        const dispatched = this.dispatch(runtime, event, key, claim?.completed, delivery, unrecorded);
+        const done = claim?.completed;
+        // Plugins set up already (the common case): their handlers run at once, nothing awaited.
+        const dispatched = runtime.isReady
+          ? this.runGroups(runtime, event, key, done, delivery, unrecorded, NO_FAILURES)
+          : runtime.ready().then((setupFailures) => this.runGroups(runtime, event, key, done, delivery, unrecorded, setupFailures));
         const outcome = isThenable(dispatched) ? await dispatched : dispatched;
         if (unrecorded.length > 0) {
           const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
@@ -271,21 +274,9 @@ export class Dispatcher {
   }
 
   /**
-   * Runs the plugins that have not completed this event yet: at once when every handler
-   * returned at once and the store recorded at once, else a promise of the outcome.
+   * Runs the plugins that have not completed this event yet, once their setups ran: at once
+   * when every handler returned at once and the store recorded at once, else a promise of the outcome.
    */
-  private dispatch(
-    runtime: AgentRuntime,
-    event: RbmEvent,
-    key: string | undefined,
-    done: ReadonlySet<string> | undefined,
-    delivery: DeliveryInfo,
-    unrecorded: string[],
-  ): Finished | Promise<Finished> {
-    if (!runtime.isReady) return runtime.ready().then((setupFailures) => this.runGroups(runtime, event, key, done, delivery, unrecorded, setupFailures));
-    return this.runGroups(runtime, event, key, done, delivery, unrecorded, NO_SETUP_FAILURES);
-  }
-
   private runGroups(
     runtime: AgentRuntime,
     event: RbmEvent,

@@ -21,6 +21,11 @@ class PendingCount {
   }
 }
 
+/** A histogram child bound to its labels. */
+type Observer = { observe(value: number): void };
+/** A level of the nested label maps, made once per label value (one function for all). */
+const newMap = <K, V>() => new Map<K, V>();
+
 const flush = (children: Map<unknown, PendingCount>) => {
   for (const child of children.values()) child.flush();
 };
@@ -154,17 +159,13 @@ export class BotMetrics {
 
   countOutcome(agent: string, outcome: string): void {
     const label = this.agentLabel(agent);
-    let byOutcome = this.outcomeChildren.get(label);
-    if (byOutcome === undefined) this.outcomeChildren.set(label, (byOutcome = new Map()));
+    const byOutcome = this.child(this.outcomeChildren, label, newMap<string, PendingCount>);
     this.child(byOutcome, outcome, () => new PendingCount(this.outcomes.labels(label, outcome))).inc();
   }
 
   observeHandler(agent: string, plugin: string, event: string, seconds: number): void {
     const label = this.agentLabel(agent);
-    let byPlugin = this.handlerChildren.get(label);
-    if (byPlugin === undefined) this.handlerChildren.set(label, (byPlugin = new Map()));
-    let byEvent = byPlugin.get(plugin);
-    if (byEvent === undefined) byPlugin.set(plugin, (byEvent = new Map()));
+    const byEvent = this.child(this.child(this.handlerChildren, label, newMap<string, Map<string, Observer>>), plugin, newMap<string, Observer>);
     this.child(byEvent, event, () => this.handlerSeconds.labels(label, plugin, event)).observe(seconds);
   }
 
@@ -173,7 +174,7 @@ export class BotMetrics {
   private readonly verifiedChildren = new Map<string, PendingCount>();
   // By agent label, then outcome (or plugin, then event): no key string is built per push.
   private readonly outcomeChildren = new Map<string, Map<string, PendingCount>>();
-  private readonly handlerChildren = new Map<string, Map<string, Map<string, { observe(value: number): void }>>>();
+  private readonly handlerChildren = new Map<string, Map<string, Map<string, Observer>>>();
   private readonly rejectedChildren = new Map<string, PendingCount>();
   private readonly outboundChildren = new Map<string, PendingCount>();
 

@@ -247,20 +247,14 @@ export class EventContext implements HandlerContext {
 }
 
 /**
- * A message a handler sends. Its `signal` (the handler's) is read by a rate-limited client
- * only if the send has to wait its turn: no AbortController is made otherwise. A class, so
- * the getter is on its prototype rather than a new function in every request.
+ * A send a handler makes. Its `signal` (the handler's) is read by a rate-limited client only
+ * if the send has to wait its turn: no AbortController is made otherwise. Classes, so the
+ * getter is on a prototype rather than a new function in every request.
  */
-class MessageSend implements SendMessageRequest {
+abstract class HandlerSend {
   readonly #ctx: EventContext;
 
-  constructor(
-    readonly agentId: string,
-    readonly phone: string,
-    readonly message: AgentMessage,
-    readonly messageId: string,
-    ctx: EventContext,
-  ) {
+  constructor(ctx: EventContext) {
     this.#ctx = ctx;
   }
 
@@ -269,10 +263,21 @@ class MessageSend implements SendMessageRequest {
   }
 }
 
-/** An event (READ, IS_TYPING) a handler sends; `signal` as for {@link MessageSend}. */
-class EventSend implements SendEventRequest {
-  readonly #ctx: EventContext;
+/** A message a handler sends. */
+class MessageSend extends HandlerSend implements SendMessageRequest {
+  constructor(
+    readonly agentId: string,
+    readonly phone: string,
+    readonly message: AgentMessage,
+    readonly messageId: string,
+    ctx: EventContext,
+  ) {
+    super(ctx);
+  }
+}
 
+/** An event (READ, IS_TYPING) a handler sends. */
+class EventSend extends HandlerSend implements SendEventRequest {
   constructor(
     readonly agentId: string,
     readonly phone: string,
@@ -280,10 +285,6 @@ class EventSend implements SendEventRequest {
     readonly eventId: string,
     ctx: EventContext,
   ) {
-    this.#ctx = ctx;
-  }
-
-  get signal(): AbortSignal {
-    return this.#ctx.signal;
+    super(ctx);
   }
 }

@@ -1,3 +1,6 @@
+/** The char code of '=', base64's padding. */
+const EQUALS = 61;
+
 /**
  * Decodes standard base64 strictly, returning `undefined` for anything but the canonical
  * encoding of some bytes (padding optional), which is what Google sends. Node's own decoder
@@ -22,4 +25,3 @@ export function decodeBase64(text: string): Buffer | undefined {
   return undefined;
 }
 
-const EQUALS = 61;
