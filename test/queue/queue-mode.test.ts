@@ -1,10 +1,11 @@
 // Queue mode against the real broker (NATS JetStream on 127.0.0.1:4222) and Redis, with
 // worker processes: order per conversation, exactly once per plugin, retries, dead letters,
 // 503 when the broker cannot confirm, graceful shutdown.
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { definePlugin } from 'rbmkit';
 import { freePort, runTs } from '../helpers/processes.js';
-import { QueueRun, sendText } from './queue-kit.js';
+import { AGENT, QueueRun, sendText } from './queue-kit.js';
 
 describe('queue mode (NATS JetStream, worker processes)', function () {
   this.timeout(60_000);
@@ -47,8 +48,14 @@ describe('queue mode (NATS JetStream, worker processes)', function () {
 
   it('a worker SIGKILLed mid-event: the event is redelivered before anything behind it, and completed once', async () => {
     const phone = '+15550000010';
-    for (const text of ['slow:1', '2', '3']) expect((await sendText(url, phone, text)).status).to.equal(200);
+    const first = randomUUID();
+    expect((await sendText(url, phone, 'slow:1', first)).status).to.equal(200);
+    for (const text of ['2', '3']) expect((await sendText(url, phone, text)).status).to.equal(200);
     const started = await run.until(() => run.list('started'), (list) => list.some((entry) => entry.startsWith(`${phone}|1|`)));
+    // The kill is meant to cut the slow plugin only: it waits until the store has recorded that
+    // `second` completed the event (its list entry comes a round trip before that record).
+    const secondDone = `${run.prefix}:dedupe:{${AGENT}|${phone}|${first}}:done`;
+    await run.until(() => run.redis.sismember(secondDone, 'second'), (member) => member === 1);
     const pid = Number(started.find((entry) => entry.startsWith(`${phone}|1|`))!.split('|')[2]);
     const victim = run.workers.find((worker) => worker.child.pid === pid)!;
     victim.child.kill('SIGKILL');
