@@ -76,7 +76,7 @@ export { MemoryDedupeStore, type MemoryDedupeStoreOptions } from './stores/memor
 export { MemorySessionStore } from './stores/session-store.js';
 export { RedisDedupeStore, type RedisDedupeStoreOptions } from './stores/redis-dedupe-store.js';
 export { RedisSessionStore } from './stores/redis-session-store.js';
-export type { RedisConnectionOptions } from './stores/redis-connection.js';
+export type { RedisClient, RedisConnectionOptions } from './stores/redis-client.js';
 export { StoreUnavailableError } from './stores/store-errors.js';
 
 // ── Queue mode: ingress publishes, workers run the plugins ─────────────────────────────────

@@ -157,7 +157,12 @@ export class NatsQueue implements Queue {
     }
   }
 
-  /** The manager, once open. */
+  /**
+   * JetStream's manager, once open: streams and consumers, for tests and tools. Kept out of
+   * the published types, which must not import the NATS client's.
+   *
+   * @internal
+   */
   async manager(): Promise<JetStreamManager> {
     await this.open();
     return this.jsm!;

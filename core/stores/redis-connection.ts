@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { RedisClient, RedisConnectionOptions } from './redis-client.js';
 import { StoreUnavailableError } from './store-errors.js';
 
 const require = createRequire(import.meta.url);
@@ -10,14 +11,6 @@ function ioredisModule(): typeof import('ioredis') {
   return (ioredis ??= require('ioredis') as typeof import('ioredis'));
 }
 
-/** How a Redis-backed store reaches Redis: a URL (default REDIS_URL, else 127.0.0.1:6379) or a client of your own. */
-export interface RedisConnectionOptions {
-  readonly url?: string;
-  readonly redis?: Redis;
-  /** Time limit of each command, in ms. Default 2,000. */
-  readonly commandTimeoutMs?: number;
-}
-
 /**
  * A Redis client that fails fast instead of queueing commands while disconnected, so a store
  * outage becomes a clear 503 rather than a hang, and reconnects on its own.
@@ -25,7 +18,7 @@ export interface RedisConnectionOptions {
  * @example
  * const redis = connectRedis({ url: 'redis://127.0.0.1:6379' });
  */
-export function connectRedis(options: RedisConnectionOptions): Redis {
+export function connectRedis(options: RedisConnectionOptions): RedisClient {
   if (options.redis !== undefined) return options.redis;
   const settings: RedisOptions = {
     enableOfflineQueue: false,
@@ -46,7 +39,7 @@ export function connectRedis(options: RedisConnectionOptions): Redis {
  * @example
  * await whenReady(redis, 5_000);
  */
-export async function whenReady(redis: Redis, ms: number): Promise<void> {
+export async function whenReady(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -62,7 +55,7 @@ export async function whenReady(redis: Redis, ms: number): Promise<void> {
 }
 
 /** Runs a Redis command, turning any failure into a StoreUnavailableError that says what failed. */
-export async function guarded<T>(redis: Redis, what: string, command: () => Promise<T>): Promise<T> {
+export async function guarded<T>(redis: RedisClient, what: string, command: () => Promise<T>): Promise<T> {
   try {
     return await command();
   } catch (error) {
@@ -70,7 +63,7 @@ export async function guarded<T>(redis: Redis, what: string, command: () => Prom
   }
 }
 
-function describe(redis: Redis): string {
+function describe(redis: RedisClient): string {
   return `${redis.options.host ?? '127.0.0.1'}:${redis.options.port ?? 6379}`;
 }
 
@@ -85,7 +78,7 @@ export type RedisPersistence = 'rdb' | 'aof' | 'rdb+aof' | 'none' | 'unknown';
  * @example
  * await redisPersistence(redis); // 'none' for a redis-server started with --save '' --appendonly no
  */
-export async function redisPersistence(redis: Redis): Promise<RedisPersistence> {
+export async function redisPersistence(redis: RedisClient): Promise<RedisPersistence> {
   try {
     const [, save] = (await redis.config('GET', 'save')) as string[];
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
@@ -109,6 +102,6 @@ export async function redisPersistence(redis: Redis): Promise<RedisPersistence> 
  * @example
  * describeRedis(redis); // '127.0.0.1:6379'
  */
-export function describeRedis(redis: Redis): string {
+export function describeRedis(redis: RedisClient): string {
   return describe(redis);
 }

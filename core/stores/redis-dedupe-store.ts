@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient, RedisConnectionOptions } from './redis-client.js';
 import type { Claim, DedupeStore } from './dedupe-store.js';
-import { connectRedis, describeRedis, guarded, redisPersistence, whenReady, type RedisConnectionOptions, type RedisPersistence } from './redis-connection.js';
+import { connectRedis, describeRedis, guarded, redisPersistence, whenReady, type RedisPersistence } from './redis-connection.js';
 import { StoreUnavailableError } from './store-errors.js';
 
 export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
@@ -66,7 +66,7 @@ return 1`;
  */
 export class RedisDedupeStore implements DedupeStore {
   readonly shared = true;
-  readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly leaseMs: number;

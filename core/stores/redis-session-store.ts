@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { connectRedis, guarded, whenReady, type RedisConnectionOptions } from './redis-connection.js';
+import type { RedisClient, RedisConnectionOptions } from './redis-client.js';
+import { connectRedis, guarded, whenReady } from './redis-connection.js';
 import type { SessionStore } from './session-store.js';
 
 /**
@@ -10,7 +10,7 @@ import type { SessionStore } from './session-store.js';
  */
 export class RedisSessionStore implements SessionStore {
   readonly shared = true;
-  readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ownsClient: boolean;
 

@@ -1,5 +1,5 @@
 // rbmkit as a user gets it: `npm pack`, installed from the tarball into an empty project.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
@@ -52,6 +52,14 @@ await bot.close();
     expect(await succeed('node', ['check.mjs'], { cwd: project })).to.equal('200 hello you\n');
   });
 
+  it("publishes types that import no optional backend's (ioredis, nats): a user's type-check never depends on them", () => {
+    const dist = join(project, 'node_modules/rbmkit/dist');
+    const importing = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+      .filter((path) => path.endsWith('.d.ts'))
+      .filter((path) => /^\s*(import|export)\b[^\n]*\bfrom\s*['"](ioredis|nats)['"]|\bimport\(\s*['"](ioredis|nats)['"]\s*\)/m.test(readFileSync(join(dist, path), 'utf8')));
+    expect(importing).to.deep.equal([]);
+  });
+
   it('type-checks a TypeScript agent under strict with skipLibCheck off', async () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
@@ -59,7 +67,7 @@ await bot.close();
     );
     writeFileSync(
       join(project, 'agent.ts'),
-      `import { createBot, definePlugin, type Bot, type EventOf, type HandlerContext } from 'rbmkit';
+      `import { createBot, definePlugin, type Bot, type EventOf, type HandlerContext, type NatsQueue, type RedisDedupeStore, type RedisSessionStore } from 'rbmkit';
 import { keywords, logging } from 'rbmkit/plugins';
 import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
 import { parseEvent } from 'rbmkit/advanced';
@@ -77,6 +85,7 @@ export const started: Promise<TestBot> = startTestBot({ partner: { clientToken: 
 export const middleware = bot.middleware();
 export const text: string = payloads.text({ text: 'hi' }).text;
 export const parse: typeof parseEvent = parseEvent;
+export type Backends = [RedisDedupeStore, RedisSessionStore, NatsQueue];
 `,
     );
     const { code, output } = await run('node', [TSC, '-p', 'tsconfig.json'], { cwd: project });
