@@ -50,3 +50,19 @@ export function isPermanent(error: unknown): boolean {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
+
+/**
+ * A send refused because this process no longer holds the event: a queue worker frozen or cut
+ * off past its lease, whose event another worker took over. The new holder sends the replies
+ * (under the same ids); this one sends nothing more.
+ *
+ * @example
+ * throw new EventTakenOverError('MESSAGE_ID');
+ */
+export class EventTakenOverError extends Error {
+  override readonly name = 'EventTakenOverError';
+
+  constructor(eventId: string) {
+    super(`event "${eventId}" was taken over by another worker (this process lost its lease); expected its new holder to send the replies`);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { NO_FAILURES, type AgentRuntime } from './agent-runtime.js';
-import type { Claim, DedupeStore } from '../stores/dedupe-store.js';
+import type { Claim, ClaimOptions, DedupeStore } from '../stores/dedupe-store.js';
 import { isPermanent } from '../errors.js';
 import type { FailedNotice, Notice, RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { maskPhone } from '../client/phone.js';
@@ -17,8 +17,8 @@ export type Outcome =
   | { readonly status: 'handled' }
   /** Seen before and nothing was left to do. */
   | { readonly status: 'duplicate' }
-  /** Some plugins failed; a redelivery runs only those again. `errors`: what each threw (see {@link failedOutcome}). */
-  | { readonly status: 'failed'; readonly plugins: readonly string[]; readonly errors: readonly PluginError[] }
+  /** Some plugins failed; a redelivery runs only those again. `errors`: what each threw; `attempt`: the store's count of attempts, this one included (see {@link failedOutcome}). */
+  | { readonly status: 'failed'; readonly plugins: readonly string[]; readonly errors: readonly PluginError[]; readonly attempt?: number }
   /** Every failure was permanent: reported, and not worth a redelivery. */
   | { readonly status: 'failedPermanently'; readonly plugins: readonly string[]; readonly errors: readonly PluginError[] }
   /** Another process is handling this event right now. */
@@ -26,7 +26,17 @@ export type Outcome =
   /** Too many events in flight in this process: refused before any work. */
   | { readonly status: 'overloaded' }
   /** The dedupe store did not answer: nothing was dispatched, or a completion could not be recorded. */
-  | { readonly status: 'storeUnavailable'; readonly message: string };
+  | { readonly status: 'storeUnavailable'; readonly message: string }
+  /** This process lost the event to another holder mid-way (its lease was taken over or lapsed): it recorded and sent nothing more. */
+  | { readonly status: 'lost' };
+
+/** How one delivery is made: what a queue worker knows of the record it holds. */
+export interface DeliverOptions {
+  /** Take the event's dedupe lease from whoever holds it (see {@link ClaimOptions.takeover}). */
+  readonly takeover?: boolean;
+  /** True while the caller still holds the event where it came from (a broker's delivery not yet redelivered elsewhere). */
+  readonly current?: () => boolean;
+}
 
 /** What a {@link Dispatcher} works with: all of it the bot's own. */
 export interface DispatcherDeps {
@@ -50,7 +60,7 @@ export interface DispatcherDeps {
 /** An outcome whose plugins failed. */
 export type FailedOutcome = Extract<Outcome, { status: 'failed' | 'failedPermanently' }>;
 
-type Finished = Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' }>;
+type Finished = Exclude<Outcome, { status: 'busy' | 'overloaded' | 'storeUnavailable' | 'lost' }>;
 
 // The outcomes with nothing but a status, made once: the hot path allocates none.
 const HANDLED = Object.freeze({ status: 'handled' as const });
@@ -59,6 +69,10 @@ const BUSY = Object.freeze({ status: 'busy' as const });
 /** An event's entry in `inFlight` while its delivery starts, before its outcome's promise exists. */
 const STARTING: Promise<Outcome> = new Promise<Outcome>(() => undefined);
 const OVERLOADED = Object.freeze({ status: 'overloaded' as const });
+const LOST = Object.freeze({ status: 'lost' as const });
+const TAKEOVER: ClaimOptions = Object.freeze({ takeover: true });
+/** True while this process still holds an event: made only when the store or the caller can lose it. */
+type Held = () => boolean;
 /** The delivery a notice about a send made outside any handler runs under. */
 const NO_DELIVERY: DeliveryInfo = Object.freeze({ eventId: '', attempt: 1, redelivery: false });
 
@@ -85,9 +99,11 @@ const NOTHING_LEFT: Promise<void> = Promise.resolve();
  * @example
  * failedOutcome('failed', [new PluginError('crm', new Error('db down'))]); // { status: 'failed', plugins: ['crm'] } (+ errors)
  */
-export function failedOutcome(status: 'failed' | 'failedPermanently', errors: readonly PluginError[]): FailedOutcome {
-  const outcome = { status, plugins: errors.map((error) => error.plugin), errors };
+export function failedOutcome(status: 'failed' | 'failedPermanently', errors: readonly PluginError[], attempt?: number): FailedOutcome {
+  const outcome = { status, plugins: errors.map((error) => error.plugin), errors, attempt };
+  // Read on purpose (ingress, the queue worker's retry count); never logged or serialized by accident.
   Object.defineProperty(outcome, 'errors', { enumerable: false });
+  Object.defineProperty(outcome, 'attempt', { enumerable: false });
   return outcome as FailedOutcome;
 }
 
@@ -129,7 +145,7 @@ export class Dispatcher {
    * @example
    * const outcome = await dispatcher.deliver(registry.runtime(event.agentId), event);
    */
-  deliver(runtime: AgentRuntime, event: RbmEvent): Promise<Outcome> {
+  deliver(runtime: AgentRuntime, event: RbmEvent, options?: DeliverOptions): Promise<Outcome> {
     const { telemetry } = this.deps;
     const key = dedupeKey(event);
     if (key !== undefined) {
@@ -150,7 +166,7 @@ export class Dispatcher {
     // Marked before it runs: an event that finishes at once (a store and handlers that answer
     // at once) has already forgotten its key when inOrder returns, and must not be kept.
     if (key !== undefined) this.inFlight.set(key, STARTING);
-    const outcome = this.inOrder(runtime, event, key);
+    const outcome = this.inOrder(runtime, event, key, options);
     if (key !== undefined && this.inFlight.get(key) === STARTING) this.inFlight.set(key, outcome);
     return outcome;
   }
@@ -196,16 +212,16 @@ export class Dispatcher {
   }
 
   /** Runs the event after the conversation's earlier events; events with no user run at once. */
-  private inOrder(runtime: AgentRuntime, event: RbmEvent, key: string | undefined): Promise<Outcome> {
-    if (event.phone === undefined) return this.run(runtime, event, key, undefined);
+  private inOrder(runtime: AgentRuntime, event: RbmEvent, key: string | undefined, options: DeliverOptions | undefined): Promise<Outcome> {
+    if (event.phone === undefined) return this.run(runtime, event, key, undefined, options);
     const conversation = `${event.agentId}\u0000${event.phone}`;
     const waiting = this.conversations.get(conversation);
     if (waiting === undefined) {
       this.conversations.set(conversation, null);
-      return this.run(runtime, event, key, conversation);
+      return this.run(runtime, event, key, conversation, options);
     }
     return new Promise<Outcome>((resolve) => {
-      const start = () => resolve(this.run(runtime, event, key, conversation));
+      const start = () => resolve(this.run(runtime, event, key, conversation, options));
       if (waiting === null) this.conversations.set(conversation, [start]);
       else waiting.push(start);
     });
@@ -221,13 +237,19 @@ export class Dispatcher {
    * Claims the event, runs what is left of it, releases it: the whole life of one accepted
    * event. A store that answers at once (the in-memory one) is not awaited.
    */
-  private async run(runtime: AgentRuntime, event: RbmEvent, key: string | undefined, conversation: string | undefined): Promise<Outcome> {
+  private async run(
+    runtime: AgentRuntime,
+    event: RbmEvent,
+    key: string | undefined,
+    conversation: string | undefined,
+    options: DeliverOptions | undefined,
+  ): Promise<Outcome> {
     const { store } = this.deps;
     try {
       let claim: Claim | undefined;
       try {
         if (key !== undefined) {
-          const claimed = store.claim(key);
+          const claimed = options?.takeover === true ? store.claim(key, TAKEOVER) : store.claim(key);
           claim = isThenable(claimed) ? await claimed : claimed;
         }
       } catch (error) {
@@ -237,14 +259,19 @@ export class Dispatcher {
       if (claim?.busy === true) return this.counted(event, BUSY);
       const attempt = claim?.attempt ?? 1;
       const delivery: DeliveryInfo = { pushId: event.push.pushId, eventId: event.id, attempt, redelivery: attempt > 1 };
+      const held = heldBy(store, key, options);
       try {
         const unrecorded: string[] = [];
         const done = claim?.completed;
         // Plugins set up already (the common case): their handlers run at once, nothing awaited.
         const dispatched = runtime.isReady
-          ? this.runGroups(runtime, event, key, done, delivery, unrecorded, NO_FAILURES)
-          : runtime.ready().then((setupFailures) => this.runGroups(runtime, event, key, done, delivery, unrecorded, setupFailures));
+          ? this.runGroups(runtime, event, key, done, delivery, unrecorded, NO_FAILURES, held)
+          : runtime.ready().then((setupFailures) => this.runGroups(runtime, event, key, done, delivery, unrecorded, setupFailures, held));
         const outcome = isThenable(dispatched) ? await dispatched : dispatched;
+        if (held !== undefined && !held()) {
+          this.deps.log.warn({ agentId: event.agentId, eventId: event.id }, 'this process lost the event to another holder mid-way (its lease was taken over or lapsed): left to the new holder');
+          return this.counted(event, LOST);
+        }
         if (unrecorded.length > 0) {
           const message = `could not record that plugins ${unrecorded.join(', ')} completed; a redelivery may run them again`;
           this.deps.log.error({ agentId: event.agentId, eventId: event.id, plugins: unrecorded }, message);
@@ -285,6 +312,7 @@ export class Dispatcher {
     delivery: DeliveryInfo,
     unrecorded: string[],
     setupFailures: ReadonlyMap<string, unknown>,
+    held: Held | undefined,
   ): Finished | Promise<Finished> {
     const groups = runtime.handlersFor(event.type);
     const errors: PluginError[] = [];
@@ -299,7 +327,8 @@ export class Dispatcher {
       if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
       if (failure !== undefined) errors.push(failure);
       // A permanent failure is final too: a redelivery must not run that plugin again.
-      if (key !== undefined && (failure === undefined || isPermanent(failure.cause))) {
+      // A holder that lost the event records nothing: its new holder decides what completed.
+      if (key !== undefined && (failure === undefined || isPermanent(failure.cause)) && (held === undefined || held())) {
         try {
           const recorded = store.complete(key, group.key);
           if (isThenable(recorded)) records.push(Promise.resolve(recorded).catch(() => void unrecorded.push(group.key)));
@@ -311,7 +340,7 @@ export class Dispatcher {
     for (const group of groups) {
       if (done !== undefined && done.has(group.key)) continue;
       ran += 1;
-      shared ??= this.sharedFor(runtime, event, delivery, event.type);
+      shared ??= this.sharedFor(runtime, event, delivery, event.type, held);
       const ctx = new EventContext(shared, group.key);
       const started = timed ? performance.now() : 0;
       let result: Promise<void> | undefined;
@@ -354,7 +383,7 @@ export class Dispatcher {
     const permanent = errors.every((e) => isPermanent(e.cause));
     const error = new AggregateError(errors, `plugins failed on ${event.type} event "${event.id}": ${plugins.join(', ')}`);
     return this.reportFailure(runtime, { type: 'failed', event, error, plugins, permanent }, delivery).then(() =>
-      failedOutcome(permanent ? 'failedPermanently' : 'failed', errors),
+      failedOutcome(permanent ? 'failedPermanently' : 'failed', errors, delivery.attempt),
     );
   }
 
@@ -472,8 +501,9 @@ export class Dispatcher {
   }
 
   /** What every plugin's context shares for one event (or notice). */
-  private sharedFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string): SharedEventState {
+  private sharedFor(runtime: AgentRuntime, event: RbmEvent | undefined, delivery: DeliveryInfo, purpose: string, held?: Held): SharedEventState {
     return {
+      held,
       agentId: runtime.id,
       phone: event?.phone,
       userMessageId: event !== undefined && EVENT_GROUPS[event.type] === 'message' ? event.messageId : undefined,
@@ -489,4 +519,20 @@ export class Dispatcher {
       runtime,
     };
   }
+}
+
+/**
+ * Whether this process still holds the event, asked before each record and each send: both
+ * the store's lease and the caller's hold must stand. Undefined (nothing to ask) when neither
+ * can be lost, as with the in-memory store in direct mode.
+ *
+ * @example
+ * const held = heldBy(store, key, { current: () => delivery.current() });
+ * if (held !== undefined && !held()) return LOST;
+ */
+function heldBy(store: DedupeStore, key: string | undefined, options: DeliverOptions | undefined): Held | undefined {
+  const current = options?.current;
+  const leased = key !== undefined && store.holds !== undefined ? key : undefined;
+  if (leased === undefined) return current;
+  return current === undefined ? () => store.holds!(leased) : () => store.holds!(leased) && current();
 }

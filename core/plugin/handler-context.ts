@@ -7,6 +7,7 @@ import { UserNotReachableError } from '../client/rbm-api-errors.js';
 import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 import { unreachableNotice } from './unreachable-notice.js';
+import { EventTakenOverError } from '../errors.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;
@@ -113,6 +114,8 @@ export interface SharedEventState {
   readonly event?: RbmEvent | undefined;
   /** The agent's runtime: where `unreachable` notices go, and each plugin's view of the client. */
   readonly runtime?: AgentScope | undefined;
+  /** False once this process lost the event to another holder: its sends are refused. Undefined when it cannot be lost. */
+  readonly held?: (() => boolean) | undefined;
 }
 
 /** What a context needs of the agent's runtime. */
@@ -188,6 +191,7 @@ export class EventContext implements HandlerContext {
 
   /** The id of this run's next send: stable across reruns of the same handler for the same event. */
   private nextId(): string {
+    if (this.shared.held?.() === false) throw new EventTakenOverError(this.shared.eventId ?? '');
     this.sends += 1;
     const seed = this.shared.idSeed;
     if (seed === undefined) return randomUUID();

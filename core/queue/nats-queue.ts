@@ -28,7 +28,12 @@ export interface NatsQueueOptions {
   readonly maxMessages?: number;
   /** Bytes waiting, at most; past it publishes are refused (503). Default 1 GiB. */
   readonly maxBytes?: number;
-  /** How long a delivered record may go without an ack or a keep-alive before the broker redelivers it. Default 30,000 ms. */
+  /**
+   * How long a delivered record may go without an ack or a keep-alive before the broker
+   * redelivers it to another worker. Workers keep the records they hold alive every third of
+   * it, so this bounds how long a crashed worker's conversations wait, not how long a handler
+   * may run. Default 3,000 ms.
+   */
   readonly ackWaitMs?: number;
   /** How long a publish waits for the broker's confirmation. Default 5,000 ms. */
   readonly publishTimeoutMs?: number;
@@ -39,6 +44,8 @@ export interface NatsQueueOptions {
 }
 
 const encoder = new TextEncoder();
+/** Time kept back from `ackWaitMs` for a keep-alive to reach the broker: past it, a worker stops trusting its hold on a record. */
+const KEEP_ALIVE_MARGIN_MS = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -75,7 +82,7 @@ export class NatsQueue implements Queue {
     this.deadLetterStream = `${this.stream}_DLQ`;
     this.subject = this.stream.toLowerCase();
     this.partitionCount = options.partitions ?? 32;
-    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.ackWaitMs = options.ackWaitMs ?? 3_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.pullExpiresMs = options.pullExpiresMs ?? 5_000;
     this.deadLetters = new NatsDeadLetters(this);
@@ -264,7 +271,17 @@ export class NatsQueue implements Queue {
       msg.term();
       return;
     }
-    const keepAlive = setInterval(() => msg.working(), Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    // Held while keep-alives leave the broker in time: past `trustedMs` since the last one (a
+    // frozen process, a blocked event loop), the broker may have redelivered the record.
+    const trustedMs = this.ackWaitMs - Math.min(KEEP_ALIVE_MARGIN_MS, this.ackWaitMs / 3);
+    let keptAt = Date.now();
+    const current = () => Date.now() - keptAt < trustedMs;
+    const keepAlive = setInterval(() => {
+      // A worker waking past its hold must not extend what is now another worker's delivery.
+      if (!current()) return clearInterval(keepAlive);
+      keptAt = Date.now();
+      msg.working();
+    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
     let settled = false;
     const delivery: QueueDelivery = {
       record,
@@ -284,6 +301,7 @@ export class NatsQueue implements Queue {
         settled = true;
         msg.nak();
       },
+      current,
     };
     try {
       await handler(delivery);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
-import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
+import type { DeliverOptions, Dispatcher, Outcome } from '../dispatch/dispatcher.js';
 import type { Telemetry } from '../ops/telemetry.js';
 import type { Consumption, Queue, QueueDelivery } from './queue.js';
 import { eventOf } from './queue-record.js';
@@ -73,13 +73,22 @@ export class QueueWorker {
     const event = eventOf(delivery.record);
     telemetry.queue('depth', delivery.pending, delivery.partition);
     telemetry.queue('lag', Math.max(0, Date.now() - delivery.record.publishedAt) / 1000);
+    // A redelivery means the broker gave up on the record's last holder (crashed, frozen or
+    // cut off): its dedupe lease is taken over at once instead of waited out.
+    const options: DeliverOptions = { takeover: delivery.deliveries > 1, current: delivery.current };
     let failures = 0;
     let waits = 0;
     for (;;) {
-      const outcome = await dispatcher.deliver(agents.runtime(event.agentId), event);
+      const outcome = await dispatcher.deliver(agents.runtime(event.agentId), event, options);
+      if (outcome.status === 'lost' || !delivery.current()) {
+        // Another worker has it now: acking or giving it back would touch that worker's delivery.
+        log.warn({ agentId: event.agentId, eventId: event.id, partition: delivery.partition }, 'lost the record to another worker mid-way (frozen or cut off past its hold): left to it');
+        return;
+      }
       if (FINAL.has(outcome.status)) return delivery.ack();
       if (outcome.status === 'failed') {
-        failures += 1;
+        // Attempts as the shared store counted them survive a crash of the worker counting here.
+        failures = Math.max(failures + 1, outcome.attempt ?? 0);
         if (failures >= retry.attempts) {
           const reason = `plugins ${outcome.plugins.join(', ')} failed ${failures} attempts`;
           await delivery.deadLetter(reason);

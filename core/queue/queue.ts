@@ -35,6 +35,12 @@ export interface QueueDelivery {
   deadLetter(reason: string): Promise<void>;
   /** Gives it back unhandled (shutdown): the broker redelivers it first. */
   release(): void;
+  /**
+   * True while this worker surely still holds the record: its keep-alives reached the broker
+   * in time, so the broker cannot have redelivered it elsewhere. False once this worker was
+   * frozen or cut off long enough for that: it then records, sends and acks nothing more.
+   */
+  current(): boolean;
 }
 
 /** Consuming records, started by {@link Queue.consume}. */

@@ -8,6 +8,17 @@ export interface Claim {
   readonly completed: ReadonlySet<string>;
 }
 
+/** How a claim is taken. */
+export interface ClaimOptions {
+  /**
+   * Take the event's lease even when another holder has it. Only for a caller that knows the
+   * holder has lost the event: a queue worker given a broker's redelivery (the broker lets one
+   * record per partition out at a time, and redelivers only once the last holder stopped
+   * keeping it alive), so the crashed holder's lease need not be waited out.
+   */
+  readonly takeover?: boolean;
+}
+
 /**
  * Remembers which plugins completed which event, so a redelivery reruns only what failed,
  * and marks events in flight so a concurrent duplicate is not dispatched twice.
@@ -25,7 +36,18 @@ export interface DedupeStore {
    * const claim = await store.claim('agent\u0000+1222…\u0000msg-1');
    * if (!claim.busy) { … }
    */
-  claim(key: string): Claim | Promise<Claim>;
+  claim(key: string, options?: ClaimOptions): Claim | Promise<Claim>;
+  /**
+   * Whether this process still holds the lease it claimed on `key`, answered at once from what
+   * it knows: false once a renewal found the lease taken over, or once the lease may have
+   * lapsed (the process was frozen past it). A holder that lost its lease records nothing
+   * more and sends nothing more for the event: its new holder does. Stores without leases
+   * that can lapse (the in-memory one) leave it out.
+   *
+   * @example
+   * if (store.holds?.(key) === false) return; // taken over: leave the event to its new holder
+   */
+  holds?(key: string): boolean;
   /** Records that the plugin `pluginKey` completed the event `key`. */
   complete(key: string, pluginKey: string): void | Promise<void>;
   /** Ends the claim taken by {@link DedupeStore.claim}. */

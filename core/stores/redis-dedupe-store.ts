@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient, RedisConnectionOptions } from './redis-client.js';
-import type { Claim, DedupeStore } from './dedupe-store.js';
+import type { Claim, ClaimOptions, DedupeStore } from './dedupe-store.js';
 import { connectRedis, describeRedis, guarded, redisPersistence, whenReady, type RedisPersistence } from './redis-connection.js';
 import { StoreUnavailableError } from './store-errors.js';
 
@@ -10,9 +10,10 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
   /** How long an event is remembered, in ms. Default 8 days: Google redelivers for 7. */
   readonly ttlMs?: number;
   /**
-   * How long a claim keeps other processes off an event, in ms: longer than your handlers take
-   * (handlerTimeoutMs), so a live claim never lapses, yet short enough that an event claimed
-   * by a process that died is retried soon. Default 60,000.
+   * How long a claim keeps other processes off an event without being renewed, in ms. A
+   * holder renews its leases every third of this while its handlers run, so a live claim
+   * never lapses however long they take, and an event claimed by a process that died is free
+   * again within this time. Default 6,000.
    */
   readonly leaseMs?: number;
   /**
@@ -34,12 +35,13 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
 const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
 
 // Atomically: count the attempt (unless ARGV[4] is 0: the same attempt, asked again), take the
-// lease if free, read the completed plugins.
+// lease if free (or whoever holds it, when ARGV[5] is 1: a takeover), read the completed plugins.
 const CLAIM = `
 local attempts
 if ARGV[4] == '0' then attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '1') else attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-local taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2])
+local taken
+if ARGV[5] == '1' then taken = redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2]) else taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) end
 local done = redis.call('SMEMBERS', KEYS[2])
 if taken then return {1, attempts, done} end
 return {0, attempts, done}`;
@@ -48,6 +50,23 @@ return {0, attempts, done}`;
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
+
+// Extend the lease only if it is still ours: 0 means another holder took it over.
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** A lease this process holds: its value, and until when (local clock) it is surely still ours. */
+interface HeldLease {
+  readonly value: string;
+  /** Date.now() before which the lease cannot have lapsed: when the last renewal (or the claim) was sent, plus the lease. */
+  validUntil: number;
+  /** A renewal found another holder's value: taken over. */
+  lost: boolean;
+}
+
+/** Time kept back from a lease's end for the command that set it to travel: past it, a holder stops trusting its lease. */
+const LEASE_MARGIN_MS = 500;
 
 const COMPLETE = `
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -70,7 +89,9 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly leaseMs: number;
-  private readonly leases = new Map<string, string>();
+  private readonly leases = new Map<string, HeldLease>();
+  /** Renews every held lease every third of `leaseMs`; runs only while leases are held. */
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly ownsClient: boolean;
   private readonly options: RedisDedupeStoreOptions;
   /** Why this store refuses to serve (a volatile Redis in production), if it does. */
@@ -83,7 +104,7 @@ export class RedisDedupeStore implements DedupeStore {
     this.ownsClient = options.redis === undefined;
     this.prefix = options.prefix ?? 'rbmkit:dedupe:';
     this.ttlMs = options.ttlMs ?? EIGHT_DAYS_MS;
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 6_000;
     this.options = options;
   }
 
@@ -118,26 +139,55 @@ export class RedisDedupeStore implements DedupeStore {
     }
   }
 
-  async claim(key: string): Promise<Claim> {
+  async claim(key: string, options?: ClaimOptions): Promise<Claim> {
     if (this.refusal !== undefined) throw new StoreUnavailableError(this.refusal);
     const lease = randomUUID();
-    let [taken, attempts, done] = await this.tryClaim(key, lease, true);
+    const sentAt = Date.now();
+    const takeover = options?.takeover === true;
+    let [taken, attempts, done] = await this.tryClaim(key, lease, true, takeover);
     // Leased elsewhere, yet plugins already completed it: most likely a copy of a finished event
     // that the other process is only confirming. Wait for its lease rather than answer busy.
     const until = Date.now() + (this.options.busyWaitMs ?? 1_000);
     while (taken !== 1 && done.length > 0 && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       if ((await guarded(this.redis, 'read a lease', () => this.redis.exists(this.key(key, 'lease')))) === 1) continue;
-      [taken, attempts, done] = await this.tryClaim(key, lease, false);
+      [taken, attempts, done] = await this.tryClaim(key, lease, false, false);
     }
-    if (taken === 1) this.leases.set(key, lease);
+    if (taken === 1) {
+      this.leases.set(key, { value: lease, validUntil: sentAt + this.leaseMs - LEASE_MARGIN_MS, lost: false });
+      this.heartbeat ??= setInterval(() => this.renewAll(), Math.max(50, Math.floor(this.leaseMs / 3))).unref();
+    }
     return { busy: taken !== 1, attempt: attempts, completed: new Set(done) };
   }
 
-  private async tryClaim(key: string, lease: string, count: boolean): Promise<[number, number, string[]]> {
+  holds(key: string): boolean {
+    const held = this.leases.get(key);
+    return held !== undefined && !held.lost && Date.now() < held.validUntil;
+  }
+
+  private async tryClaim(key: string, lease: string, count: boolean, takeover: boolean): Promise<[number, number, string[]]> {
     return (await guarded(this.redis, 'claim an event', () =>
-      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0'),
+      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0', takeover ? '1' : '0'),
     )) as [number, number, string[]];
+  }
+
+  /**
+   * One heartbeat: extends every lease still held. A lease found in other hands is marked
+   * lost; a renewal that fails (Redis down) leaves the lease to lapse at its time, and
+   * {@link holds} says so once it may have.
+   */
+  private renewAll(): void {
+    const sentAt = Date.now();
+    for (const [key, held] of this.leases) {
+      if (held.lost) continue;
+      this.redis.eval(RENEW, 1, this.key(key, 'lease'), held.value, this.leaseMs).then(
+        (renewed) => {
+          if (renewed === 1) held.validUntil = Math.max(held.validUntil, sentAt + this.leaseMs - LEASE_MARGIN_MS);
+          else held.lost = true;
+        },
+        () => undefined,
+      );
+    }
   }
 
   private warn(message: string): void {
@@ -150,10 +200,18 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   async release(key: string): Promise<void> {
-    const lease = this.leases.get(key);
-    if (lease === undefined) return;
+    const held = this.leases.get(key);
+    if (held === undefined) return;
     this.leases.delete(key);
-    await guarded(this.redis, 'release an event', () => this.redis.eval(RELEASE, 1, this.key(key, 'lease'), lease));
+    if (this.leases.size === 0) this.stopHeartbeat();
+    // Taken over: the lease is its new holder's now.
+    if (held.lost) return;
+    await guarded(this.redis, 'release an event', () => this.redis.eval(RELEASE, 1, this.key(key, 'lease'), held.value));
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   async ping(): Promise<void> {
@@ -162,6 +220,7 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   async close(): Promise<void> {
+    this.stopHeartbeat();
     if (this.ownsClient) this.redis.disconnect();
   }
 

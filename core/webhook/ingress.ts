@@ -275,6 +275,7 @@ async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): 
       return;
     }
     case 'busy':
+    case 'lost':
       throw new HttpError(503, 'in_flight', 'this event is being handled elsewhere; expected a redelivery later', { 'Retry-After': '10' });
     case 'storeUnavailable':
       throw new HttpError(503, 'store_unavailable', `${outcome.message}; expected a redelivery once the store is back`, { 'Retry-After': '10' });

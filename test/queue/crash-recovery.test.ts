@@ -1,0 +1,77 @@
+// Crash recovery in queue mode with the defaults a user gets (no leaseMs, no ackWaitMs set):
+// a worker SIGKILLed or frozen (SIGSTOP) mid-event hands its event to another worker within
+// the broker's ack wait (3 s), not after a minute of waiting out its lease; each plugin still
+// completes once, the conversation keeps its order, and a frozen worker that wakes sends
+// nothing more for an event another worker took over.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { FakeRbmApi } from 'rbmkit/testing';
+import { QueueRun, sendText } from './queue-kit.js';
+
+describe('queue mode: crash recovery with the default lease and ack wait', function () {
+  this.timeout(60_000);
+  const run = new QueueRun();
+  let url = '';
+  let api: FakeRbmApi;
+  const worker = () => run.worker({ DEFAULTS: '1', SLOW_MS: '1500', RBM_API_URL: api.url });
+
+  before(async () => {
+    api = await FakeRbmApi.start();
+    ({ url } = await run.ingress(run.queue({ ackWaitMs: undefined })));
+    await worker();
+    await worker();
+  });
+  after(async () => {
+    await run.cleanUp();
+    await api.close();
+  });
+
+  /** The worker (by pid) that started event `n` of `phone` first. */
+  async function holderOf(phone: string, n: string) {
+    const started = await run.until(() => run.list('started'), (list) => list.some((entry) => entry.startsWith(`${phone}|${n}|`)));
+    const pid = Number(started.find((entry) => entry.startsWith(`${phone}|${n}|`))!.split('|')[2]);
+    return run.workers.find((w) => w.child.pid === pid)!;
+  }
+
+  it('a SIGKILLed worker: its event is completed by the other worker within seconds, once, before what follows it', async () => {
+    const phone = '+15550001001';
+    expect((await sendText(url, phone, 'slow:1')).status).to.equal(200);
+    expect((await sendText(url, phone, '2')).status).to.equal(200);
+    const victim = await holderOf(phone, '1');
+    victim.child.kill('SIGKILL');
+    await victim.exited();
+    const killedAt = Date.now();
+    // The old defaults (30 s ack wait, then a 60 s lease) could not finish inside this wait.
+    const done = await run.until(() => run.doneFor(phone), (list) => list.length >= 2, 15_000);
+    const recoveredMs = Date.now() - killedAt;
+    expect(done).to.deep.equal(['1', '2']);
+    const starts = (await run.list('started')).filter((entry) => entry.startsWith(`${phone}|`)).map((entry) => entry.split('|')[1]);
+    expect(starts).to.deep.equal(['1', '1', '2']);
+    expect((await run.list('second')).filter((entry) => entry.startsWith(`${phone}|`))).to.have.length(2);
+    console.log(`      (recovered ${recoveredMs} ms after the kill)`);
+    await worker();
+  });
+
+  it('a worker frozen past its hold and woken: the other worker replies once, the woken one sends and records nothing', async () => {
+    const phone = '+15550001002';
+    const first = randomUUID();
+    expect((await sendText(url, phone, 'reply:1', first)).status).to.equal(200);
+    expect((await sendText(url, phone, 'reply:2')).status).to.equal(200);
+    const frozen = await holderOf(phone, '1');
+    frozen.child.kill('SIGSTOP');
+    try {
+      const done = await run.until(() => run.doneFor(phone), (list) => list.length >= 2, 20_000);
+      expect(done).to.deep.equal(['1', '2']);
+    } finally {
+      frozen.child.kill('SIGCONT');
+    }
+    // Woken, its handler's timer fires at once and tries its reply: refused before it is sent.
+    await frozen.waitFor(/lost the record to another worker/, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const replies = api.requests.filter((request) => request.path === `/v1/phones/${encodeURIComponent(phone)}/agentMessages` || request.path === `/v1/phones/${phone}/agentMessages`);
+    expect(replies.map((request) => (request.body as { contentMessage: { text: string } }).contentMessage.text)).to.deep.equal(['done 1', 'done 2']);
+    expect(await run.doneFor(phone)).to.deep.equal(['1', '2']);
+    expect((await run.list('second')).filter((entry) => entry.startsWith(`${phone}|`))).to.have.length(2);
+    expect(frozen.output()).to.include('taken over by another worker');
+  });
+});
