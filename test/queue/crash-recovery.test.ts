@@ -75,3 +75,32 @@ describe('queue mode: crash recovery with the default lease and ack wait', funct
     expect(frozen.output()).to.include('taken over by another worker');
   });
 });
+
+describe('queue mode: the attempts of a retrying event survive a worker crash', function () {
+  this.timeout(60_000);
+  const run = new QueueRun();
+  let url = '';
+
+  before(async () => {
+    ({ url } = await run.ingress(run.queue({ ackWaitMs: undefined })));
+    for (let i = 0; i < 2; i += 1) await run.worker({ DEFAULTS: '1', ATTEMPTS: '3', BACKOFF_MS: '2000' });
+  });
+  after(() => run.cleanUp());
+
+  it('a worker killed in its back-off after attempt 1: the other makes attempts 2 and 3, then dead-letters it', async () => {
+    const phone = '+15550001101';
+    expect((await sendText(url, phone, 'failall:1')).status).to.equal(200);
+    const started = await run.until(() => run.list('started'), (list) => list.some((entry) => entry.startsWith(`${phone}|`)));
+    const pid = Number(started.find((entry) => entry.startsWith(`${phone}|`))!.split('|')[2]);
+    const victim = run.workers.find((w) => w.child.pid === pid)!;
+    victim.child.kill('SIGKILL');
+    await victim.exited();
+    const letters = await run.until(() => run.queues[0]!.deadLetters.list(), (list) => list.length >= 1, 30_000);
+    expect(letters).to.have.length(1);
+    expect(letters[0]!.reason).to.include('failed 3 attempts');
+    // Three attempts in all across both workers: the survivor did not start counting anew.
+    const attempts = (await run.list('started')).filter((entry) => entry.startsWith(`${phone}|`));
+    expect(attempts).to.have.length(3);
+    expect(new Set(attempts.map((entry) => entry.split('|')[2])).size).to.equal(2);
+  });
+});
