@@ -4,8 +4,8 @@
 // reply that got through in the Redis list <KEY_PREFIX>:done as `plugin phone seq pid` and
 // counting ignored reruns in <KEY_PREFIX>:ignored. So the soak checks what rbmkit promises
 // across processes it SIGKILLs: order, nothing lost, and each plugin's reply reaching the user
-// once (a rerun reuses its reply ids). Short ack wait and dedupe lease (2 s): a killed worker's
-// event comes back quickly. Prints `ready <pid>` once it serves or consumes.
+// once (a rerun reuses its reply ids). The ack wait and dedupe lease are rbmkit's defaults
+// unless ACK_WAIT_MS / LEASE_MS say otherwise. Prints `ready <pid>` once it serves or consumes.
 import { Redis } from 'ioredis';
 import { createBot, definePlugin, NatsQueue, RedisDedupeStore, stopOnSignals, type Plugin, type RbmClient } from 'rbmkit';
 
@@ -22,7 +22,7 @@ const unused = () => Promise.reject(new Error('not used by the soak'));
 const googleLike: RbmClient = {
   async sendMessage({ phone, message, messageId }) {
     const id = messageId!;
-    await redis.eval(DELIVER_ONCE, 3, `${prefix}:ids`, `${prefix}:done`, `${prefix}:ignored`, id, `${message.contentMessage.text} ${process.pid}`);
+    await redis.eval(DELIVER_ONCE, 3, `${prefix}:ids`, `${prefix}:done`, `${prefix}:ignored`, id, `${message.contentMessage.text} ${process.pid} ${Date.now()}`);
     void phone;
     return { messageId: id };
   },
@@ -49,8 +49,8 @@ const bot = createBot({
   logger: { level: process.env.LOG_LEVEL ?? 'fatal' },
   partner: { clientToken: 'SOAKTOKEN', plugins: [replying('ledger'), replying('second')] },
   client: googleLike,
-  dedupe: new RedisDedupeStore({ url: redisUrl, prefix: `${prefix}:dedupe:`, leaseMs: 2_000, allowVolatile: true, logger: { warn: () => undefined } }),
-  queue: new NatsQueue({ url: process.env.QUEUE_URL, stream: process.env.QUEUE_STREAM, ackWaitMs: 2_000, pullExpiresMs: 1_000 }),
+  dedupe: new RedisDedupeStore({ url: redisUrl, prefix: `${prefix}:dedupe:`, ...(process.env.LEASE_MS ? { leaseMs: Number(process.env.LEASE_MS) } : {}), allowVolatile: true, logger: { warn: () => undefined } }),
+  queue: new NatsQueue({ url: process.env.QUEUE_URL, stream: process.env.QUEUE_STREAM, ...(process.env.ACK_WAIT_MS ? { ackWaitMs: Number(process.env.ACK_WAIT_MS) } : {}), pullExpiresMs: 1_000 }),
   queueRetry: { attempts: 10, backoffMs: 100, maxBackoffMs: 1_000 },
   handlerTimeoutMs: 1_000,
   shutdownTimeoutMs: 5_000,

@@ -20,6 +20,11 @@ export interface QueueSoakOptions {
   readonly workers: number;
   /** Kill a worker every `killEveryMs` on average (uniform between half and one and a half of it). */
   readonly killEveryMs: number;
+  /** Freeze (SIGSTOP) a worker for this long, then resume it (SIGCONT), instead of killing it. */
+  readonly freezeMs?: number | undefined;
+  /** The queue's ack wait and the dedupe lease, when not rbmkit's defaults. */
+  readonly ackWaitMs?: number | undefined;
+  readonly leaseMs?: number | undefined;
   readonly queueUrl: string;
   readonly redisUrl: string;
 }
@@ -37,6 +42,8 @@ export interface QueueSoakResult {
   readonly conversationsOutOfOrder: number;
   readonly handled: number;
   readonly drainMs: number;
+  /** Per kill, per conversation that had an event waiting at the kill: ms from the kill to its next completion. */
+  readonly stall: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -89,13 +96,22 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
   const stream = `SOAK${prefix.slice(-8).toUpperCase()}`;
   const redis = new Redis(options.redisUrl);
   const port = await freePort();
-  const env = { QUEUE_URL: options.queueUrl, REDIS_URL: options.redisUrl, QUEUE_STREAM: stream, KEY_PREFIX: prefix };
+  const env = {
+    QUEUE_URL: options.queueUrl,
+    REDIS_URL: options.redisUrl,
+    QUEUE_STREAM: stream,
+    KEY_PREFIX: prefix,
+    ...(options.ackWaitMs === undefined ? {} : { ACK_WAIT_MS: String(options.ackWaitMs) }),
+    ...(options.leaseMs === undefined ? {} : { LEASE_MS: String(options.leaseMs) }),
+  };
+  const how = options.freezeMs === undefined ? 'SIGKILLed (and restarted)' : `SIGSTOPped for ${options.freezeMs / 1000}s, then resumed`;
   const workers: ChildProcess[] = [];
   let ingress: ChildProcess | undefined;
   try {
     console.log(
       `soak (queue mode): ${options.seconds}s at ${options.rate} events/s over ${options.conversations} conversations; ` +
-        `1 ingress, ${options.workers} workers, a worker SIGKILLed every ~${options.killEveryMs / 1000}s; stream ${stream}`,
+        `1 ingress, ${options.workers} workers, a worker ${how} every ~${options.killEveryMs / 1000}s; ` +
+        `ack wait ${options.ackWaitMs ?? 'default'}, lease ${options.leaseMs ?? 'default'}; stream ${stream}`,
     );
     ingress = await startProcess({ ...env, ROLE: 'ingress', PORT: String(port) });
     for (let i = 0; i < options.workers; i += 1) workers.push(await startProcess({ ...env, ROLE: 'worker' }));
@@ -104,6 +120,8 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
     const accepted: number[][] = Array.from({ length: options.conversations }, () => []);
     const chains: Promise<void>[] = Array.from({ length: options.conversations }, () => Promise.resolve());
     const statuses = new Map<number, number>();
+    /** When each event (`phone seq`) was answered 200. */
+    const acceptedAt = new Map<string, number>();
     let acceptedCount = 0;
 
     /** Google's part for one event: redeliver with back-off until answered 200. */
@@ -121,10 +139,12 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
         await sleep(delay);
       }
       accepted[conversation]!.push(seq);
+      acceptedAt.set(`${phoneOf(conversation)} ${seq}`, Date.now());
       acceptedCount += 1;
     };
 
     let kills = 0;
+    const killTimes: number[] = [];
     const killed = new Set<string>();
     let sending = true;
     const killer = (async () => {
@@ -132,9 +152,18 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
         await sleep(options.killEveryMs * (0.5 + Math.random()));
         if (!sending) break;
         const index = Math.floor(Math.random() * workers.length);
-        killed.add(String(workers[index]!.pid));
-        await stopProcess(workers[index]!, 'SIGKILL');
+        const victim = workers[index]!;
+        killed.add(String(victim.pid));
         kills += 1;
+        if (options.freezeMs !== undefined) {
+          victim.kill('SIGSTOP');
+          killTimes.push(Date.now());
+          await sleep(options.freezeMs);
+          victim.kill('SIGCONT');
+          continue;
+        }
+        await stopProcess(victim, 'SIGKILL');
+        killTimes.push(Date.now());
         workers[index] = await startProcess({ ...env, ROLE: 'worker' });
       }
     })();
@@ -155,10 +184,11 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
     sending = false;
     await killer;
 
-    // Wait until every accepted event was completed by every plugin (or a minute passed).
+    // Wait until every accepted event was completed by every plugin (or two and a half minutes
+    // passed: long ack waits and leases, as with --ack-wait-ms 30000 --lease-ms 60000, take that).
     const expected = acceptedCount * PLUGINS.length;
     let entries: string[] = [];
-    for (const end = Date.now() + 60_000; Date.now() < end; await sleep(250)) {
+    for (const end = Date.now() + 150_000; Date.now() < end; await sleep(250)) {
       entries = await redis.lrange(`${prefix}:done`, 0, -1);
       if (new Set(entries.map((entry) => entry.split(' ').slice(0, 3).join(' '))).size >= expected) break;
     }
@@ -169,10 +199,13 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
     const completions = new Map<string, number>();
     const firstPid = new Map<string, string>();
     const order = new Map<string, number[]>();
+    /** When the ledger plugin's reply of each event (`phone seq`) first got through. */
+    const completedAt = new Map<string, number>();
     for (const entry of entries) {
-      const [plugin, phone, seq, pid] = entry.split(' ');
+      const [plugin, phone, seq, pid, at] = entry.split(' ');
       const key = `${plugin} ${phone} ${seq}`;
       if (!firstPid.has(key)) firstPid.set(key, pid!);
+      if (plugin === 'ledger' && !completedAt.has(`${phone} ${seq}`)) completedAt.set(`${phone} ${seq}`, Number(at));
       const times = (completions.get(key) ?? 0) + 1;
       completions.set(key, times);
       if (plugin === 'ledger' && times === 1) order.set(phone!, [...(order.get(phone!) ?? []), Number(seq)]);
@@ -191,6 +224,7 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
     const doubledKeys = [...completions].filter(([, times]) => times > 1).map(([key]) => key);
     const doubled = doubledKeys.length;
     const doubledByKilled = doubledKeys.filter((key) => killed.has(firstPid.get(key)!)).length;
+    const stall = stallAfterKills(killTimes, accepted.map((seqs, conversation) => seqs.map((seq) => `${phoneOf(conversation)} ${seq}`)), acceptedAt, completedAt);
     const ignored = Number((await redis.get(`${prefix}:ignored`)) ?? 0);
     const result: QueueSoakResult = {
       generated: n,
@@ -203,6 +237,7 @@ export async function queueSoak(options: QueueSoakOptions): Promise<QueueSoakRes
       conversationsOutOfOrder,
       handled: entries.length,
       drainMs,
+      stall,
       seconds: (sentAt - started) / 1000,
       ok: lost === 0 && doubled === 0 && outOfOrder === 0,
     };
@@ -212,7 +247,8 @@ duration                ${result.seconds.toFixed(1)}s sending, then ${(drainMs /
 events generated        ${n}
 events accepted (200)   ${acceptedCount}
 answers                 ${[...statuses].sort(([a], [b]) => a - b).map(([s, c]) => `${s}: ${c}`).join(', ')}
-workers SIGKILLed       ${kills} (each restarted)
+${(options.freezeMs === undefined ? 'workers SIGKILLed' : 'workers frozen').padEnd(23)} ${kills} (${options.freezeMs === undefined ? 'each restarted' : `each resumed after ${options.freezeMs / 1000}s`})
+stall after a kill      p50 ${stall.p50} ms, p99 ${stall.p99} ms, max ${stall.max} ms (${stall.count} conversations waiting at a kill)
 plugin completions      ${entries.length} recorded for ${expected} expected (${PLUGINS.length} plugins x accepted)
 lost                    ${lost}
 reruns absorbed         ${ignored} replies resent with their first run's id after a kill, ignored as Google does
@@ -230,4 +266,33 @@ out of order            ${outOfOrder} events in ${conversationsOutOfOrder} conve
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }
+}
+
+/**
+ * How long conversations stalled after each kill: for every kill and every conversation with
+ * an event accepted before it and not yet completed, the ms from the kill to that
+ * conversation's next completion (the conversations on the dead worker's partitions wait for
+ * the broker's redelivery; the others barely notice). p50, p99 and max over all of them.
+ *
+ * @example
+ * stallAfterKills([1_000], [['+1 0']], new Map([['+1 0', 900]]), new Map([['+1 0', 4_000]])); // { count: 1, p50: 3000, p99: 3000, max: 3000 }
+ */
+export function stallAfterKills(
+  killTimes: readonly number[],
+  events: readonly (readonly string[])[],
+  acceptedAt: ReadonlyMap<string, number>,
+  completedAt: ReadonlyMap<string, number>,
+): QueueSoakResult['stall'] {
+  const stalls: number[] = [];
+  for (const kill of killTimes) {
+    for (const conversation of events) {
+      const waiting = conversation.some((event) => (acceptedAt.get(event) ?? Infinity) <= kill && (completedAt.get(event) ?? Infinity) > kill);
+      if (!waiting) continue;
+      const next = Math.min(...conversation.map((event) => completedAt.get(event) ?? Infinity).filter((at) => at > kill));
+      if (Number.isFinite(next)) stalls.push(next - kill);
+    }
+  }
+  stalls.sort((a, b) => a - b);
+  const at = (q: number) => (stalls.length === 0 ? 0 : stalls[Math.min(stalls.length - 1, Math.floor(q * stalls.length))]!);
+  return { count: stalls.length, p50: at(0.5), p99: at(0.99), max: stalls.at(-1) ?? 0 };
 }

@@ -3,7 +3,9 @@
 // the fake RBM API failing ~10% of calls and a plugin throwing at random; then checks that
 // every accepted event was completed exactly once by each plugin and that RSS stayed flat.
 // npm run soak -- --queue --workers 3: queue mode instead (bench/soak-queue.ts), one ingress
-// and N worker processes on NATS (QUEUE_URL) and Redis (REDIS_URL), workers SIGKILLed at random.
+// and N worker processes on NATS (QUEUE_URL) and Redis (REDIS_URL), workers SIGKILLed at random
+// (`--freeze`: SIGSTOPped for --freeze-ms, then resumed); it reports how long conversations
+// stalled after each kill. `--ack-wait-ms` / `--lease-ms` override rbmkit's defaults (3 s / 6 s).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +23,10 @@ const { values } = parseArgs({
     queue: { type: 'boolean', default: false },
     workers: { type: 'string', default: '3' },
     'kill-every': { type: 'string', default: '3' },
+    freeze: { type: 'boolean', default: false },
+    'freeze-ms': { type: 'string', default: '8000' },
+    'ack-wait-ms': { type: 'string' },
+    'lease-ms': { type: 'string' },
   },
 });
 if (values.queue) {
@@ -30,6 +36,9 @@ if (values.queue) {
     conversations: Number(values.conversations),
     workers: Number(values.workers),
     killEveryMs: Number(values['kill-every']) * 1000,
+    freezeMs: values.freeze ? Number(values['freeze-ms']) : undefined,
+    ackWaitMs: values['ack-wait-ms'] === undefined ? undefined : Number(values['ack-wait-ms']),
+    leaseMs: values['lease-ms'] === undefined ? undefined : Number(values['lease-ms']),
     queueUrl: process.env.QUEUE_URL || 'nats://127.0.0.1:4222',
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
   });
