@@ -59,6 +59,12 @@ interface Kept {
  * runtime is torn down (its plugins' teardowns run) and made anew on the agent's next event;
  * the agent's config stays. So many agents, each pushing once, cannot grow memory without bound.
  *
+ * A runtime with events in flight (see {@link AgentRuntime.enter}) is never torn down under
+ * them: evicted while busy, it leaves the count at once but is torn down only when its last
+ * event ends; an event for its agent before then re-admits it, so the agent's plugin state is
+ * never split between two live runtimes. One retired by a config change also finishes its
+ * events first, but is never re-admitted: the agent's next event gets a runtime of the new config.
+ *
  * @example
  * const registry = new AgentRegistry({ client, log, maxRuntimes: 1_000, idleMs: 600_000 });
  * registry.configure([echo], { 'shop@rbm.goog': { plugins: [keywords.with({ routes })] } });
@@ -71,6 +77,13 @@ export class AgentRegistry {
   private readonly runtimes = new Map<string, Kept>();
   /** The agent whose runtime is last in `runtimes` (most recently used): a push for it moves nothing. */
   private newest: string | undefined;
+  /**
+   * Runtimes evicted (by the count bound or idleness) while running events, by agent: torn
+   * down once idle, or re-admitted if their agent gets an event first.
+   */
+  private readonly draining = new Map<string, AgentRuntime>();
+  /** Every retired runtime still running events (the draining ones too): each torn down when its last event ends. */
+  private readonly retiring = new Set<AgentRuntime>();
   private partnerScope: AgentRuntime | undefined;
   private readonly maxRuntimes: number;
   private readonly idleMs: number;
@@ -83,7 +96,7 @@ export class AgentRegistry {
     this.now = deps.now ?? Date.now;
   }
 
-  /** How many agent runtimes are kept now. */
+  /** How many agent runtimes are kept now (not counting evicted ones still finishing events). */
   get runtimeCount(): number {
     return this.runtimes.size;
   }
@@ -93,7 +106,12 @@ export class AgentRegistry {
     this.defaults = toPluginUses(specs, this.deps.registry, 'partner.plugins');
     for (const [agentId, kept] of this.runtimes) {
       const agent = this.agents.get(agentId);
-      if (agent?.own === undefined || agent.extendDefaults) this.retire(agentId, kept.runtime);
+      if (agent?.own === undefined || agent.extendDefaults) this.retire(agentId, kept.runtime, false);
+    }
+    for (const agentId of this.draining.keys()) {
+      const agent = this.agents.get(agentId);
+      // It runs the old defaults: left to finish its events, never re-admitted.
+      if (agent?.own === undefined || agent.extendDefaults) this.draining.delete(agentId);
     }
     if (this.partnerScope !== undefined) void this.partnerScope.close();
     this.partnerScope = undefined;
@@ -112,8 +130,7 @@ export class AgentRegistry {
     }
     const client = config.client === undefined ? undefined : (this.deps.makeClient ?? agentClient)(config.client, where);
     this.agents.set(agentId, { own, extendDefaults: config.extendDefaults === true, client });
-    const kept = this.runtimes.get(agentId);
-    if (kept !== undefined) this.retire(agentId, kept.runtime);
+    this.rebuild(agentId);
   }
 
   /**
@@ -145,8 +162,7 @@ export class AgentRegistry {
   /** Forgets an agent's config: it falls back to the partner defaults. */
   remove(agentId: string): boolean {
     const existed = this.agents.delete(agentId);
-    const kept = this.runtimes.get(agentId);
-    if (kept !== undefined) this.retire(agentId, kept.runtime);
+    this.rebuild(agentId);
     return existed;
   }
 
@@ -166,7 +182,13 @@ export class AgentRegistry {
     return this.agents.get(agentId)?.client ?? this.deps.client;
   }
 
-  /** The agent's runtime, created (not yet set up) on first use or after it was evicted. */
+  /**
+   * The agent's runtime, created (not yet set up) on first use or after it was evicted and torn
+   * down; one evicted while its events still run is handed out again (re-admitted) instead.
+   *
+   * @example
+   * const outcome = await dispatcher.deliver(registry.runtime(event.agentId), event);
+   */
   runtime(agentId: string): AgentRuntime {
     const now = this.now();
     const kept = this.runtimes.get(agentId);
@@ -181,20 +203,34 @@ export class AgentRegistry {
       this.evictIdle(now);
       return kept.runtime;
     }
+    const evicted = this.draining.get(agentId);
+    if (evicted !== undefined) {
+      // Still alive, finishing events: a fresh runtime beside it would split the agent's
+      // plugin state (sessions, counters, connections) between two instances.
+      this.draining.delete(agentId);
+      this.retiring.delete(evicted);
+      return this.admit(agentId, evicted, now);
+    }
     const own = this.agents.get(agentId)?.client;
     const runtime = new AgentRuntime(agentId, 'agent', this.usesFor(agentId), {
       client: own ?? this.deps.client,
       ownClient: own !== undefined,
       log: this.deps.log.child({ agentId }),
       ...(this.deps.unreachable === undefined ? {} : { unreachable: this.deps.unreachable }),
+      onIdle: this.idled,
     });
+    return this.admit(agentId, runtime, now);
+  }
+
+  /** Keeps `runtime` as the most recently used, then applies the idle and count bounds to the others. */
+  private admit(agentId: string, runtime: AgentRuntime, now: number): AgentRuntime {
     this.runtimes.set(agentId, { runtime, usedAt: now });
     this.newest = agentId;
     this.evictIdle(now);
-    // Past the cap, the least recently used go (never the one just made: it is last).
+    // Past the cap, the least recently used go (never the one just admitted: it is last).
     for (const [oldest, { runtime: old }] of this.runtimes) {
       if (this.runtimes.size <= this.maxRuntimes) break;
-      this.retire(oldest, old);
+      this.retire(oldest, old, true);
     }
     return runtime;
   }
@@ -205,7 +241,7 @@ export class AgentRegistry {
     this.sweptAt = now;
     for (const [agentId, { runtime, usedAt }] of this.runtimes) {
       if (now - usedAt < this.idleMs) break;
-      this.retire(agentId, runtime);
+      this.retire(agentId, runtime, true);
     }
   }
 
@@ -218,11 +254,17 @@ export class AgentRegistry {
     return this.partnerScope;
   }
 
-  /** Tears down every runtime. */
+  /**
+   * Tears down every runtime, busy or not: shutdown drains the dispatcher first (within its
+   * deadline), so what still runs here is past the point of waiting for.
+   */
   async close(): Promise<void> {
     const all = [...this.runtimes.values()].map((kept) => kept.runtime);
+    all.push(...this.retiring);
     if (this.partnerScope !== undefined) all.push(this.partnerScope);
     this.runtimes.clear();
+    this.draining.clear();
+    this.retiring.clear();
     this.newest = undefined;
     this.partnerScope = undefined;
     await Promise.all(all.map((runtime) => runtime.close()));
@@ -237,9 +279,38 @@ export class AgentRegistry {
     return [...this.defaults.filter((use) => !ownKeys.has(use.key)), ...agent.own];
   }
 
-  private retire(agentId: string, runtime: AgentRuntime): void {
+  /** Drops the agent's runtime after its config changed, so its next event gets one of the new config. */
+  private rebuild(agentId: string): void {
+    const kept = this.runtimes.get(agentId);
+    if (kept !== undefined) this.retire(agentId, kept.runtime, false);
+    // An evicted one still finishing events runs the old config: left to finish, never re-admitted.
+    this.draining.delete(agentId);
+  }
+
+  /**
+   * Stops handing out `runtime` and tears it down, once its events in flight have ended;
+   * `readmit`: an event for its agent before then gets it back (eviction), else a new one (config change).
+   */
+  private retire(agentId: string, runtime: AgentRuntime, readmit: boolean): void {
     this.runtimes.delete(agentId);
     if (this.newest === agentId) this.newest = undefined;
+    if (runtime.busy) {
+      // Teardowns now would run under a handler still using its plugin's state: deferred to `idled`.
+      this.retiring.add(runtime);
+      if (readmit) this.draining.set(agentId, runtime);
+      return;
+    }
+    this.tearDown(agentId, runtime);
+  }
+
+  /** A runtime's last event in flight ended: torn down if it was retired meanwhile (and not re-admitted). */
+  private readonly idled = (runtime: AgentRuntime): void => {
+    if (!this.retiring.delete(runtime)) return;
+    if (this.draining.get(runtime.id) === runtime) this.draining.delete(runtime.id);
+    this.tearDown(runtime.id, runtime);
+  };
+
+  private tearDown(agentId: string, runtime: AgentRuntime): void {
     runtime.close().catch((error: unknown) => this.deps.log.error({ err: error, agentId }, 'closing an agent failed'));
   }
 }

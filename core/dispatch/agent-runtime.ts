@@ -38,6 +38,11 @@ interface RuntimeDeps {
   readonly log: Logger;
   /** Where `unreachable` notices go; without it none is made. */
   readonly unreachable?: UnreachableSink;
+  /**
+   * Called when the runtime's last event in flight ends (see {@link AgentRuntime.enter}): the
+   * registry tears down then a runtime it evicted while it was busy.
+   */
+  readonly onIdle?: (runtime: AgentRuntime) => void;
 }
 
 /**
@@ -65,6 +70,8 @@ export class AgentRuntime {
   private settled = false;
   /** Per plugin: the agent's client, reporting unreachable users as `unreachable` notices. */
   private readonly clients = new Map<string, RbmClient>();
+  /** Events accepted for this runtime and not finished yet (running, or waiting their turn). */
+  private inFlight = 0;
 
   constructor(
     readonly id: string,
@@ -88,6 +95,42 @@ export class AgentRuntime {
   /** Whether the agent has a client of its own, which wins over a webhook's client. */
   get hasOwnClient(): boolean {
     return this.deps.ownClient === true;
+  }
+
+  /**
+   * True while events run in this runtime (or wait their turn to): it must not be torn down
+   * then, or its plugins' teardowns would pull their state from under a running handler.
+   */
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
+
+  /**
+   * Pins the runtime for one event, from when the dispatcher accepts it until the matching
+   * {@link AgentRuntime.leave}: the registry defers the teardown of a runtime it evicts while
+   * pinned. Counted from acceptance, not from the handlers' start, because an event waiting
+   * its conversation's turn already holds this runtime and will run in it.
+   *
+   * @example
+   * runtime.enter();
+   * try { await runEvent(runtime, event); } finally { runtime.leave(); }
+   */
+  enter(): void {
+    this.inFlight += 1;
+  }
+
+  /**
+   * Unpins the runtime for one event that ended (see {@link AgentRuntime.enter}); the last one
+   * to end tells the registry (`onIdle`), which tears the runtime down if it evicted it meanwhile.
+   *
+   * @example
+   * runtime.leave(); // once per enter(), when the event's outcome is known
+   */
+  leave(): void {
+    // A stray leave must not drive the count negative and unpin the next event early.
+    if (this.inFlight === 0) return;
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.deps.onIdle?.(this);
   }
 
   /**

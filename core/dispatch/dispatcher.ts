@@ -163,6 +163,8 @@ export class Dispatcher {
     }
     if (this.accepted >= this.deps.maxInFlight) return Promise.resolve(this.counted(event, OVERLOADED));
     this.accepted += 1;
+    // Pinned from acceptance to the end of `run`: the registry never tears it down under this event.
+    runtime.enter();
     // Marked before it runs: an event that finishes at once (a store and handlers that answer
     // at once) has already forgotten its key when inOrder returns, and must not be kept.
     if (key !== undefined) this.inFlight.set(key, STARTING);
@@ -297,6 +299,7 @@ export class Dispatcher {
       }
     } finally {
       this.finished(key, conversation);
+      runtime.leave();
     }
   }
 

@@ -73,6 +73,87 @@ describe('hardening: per-agent state is bounded', function () {
     }
   });
 
+  it('a runtime evicted while an event runs in it is torn down only when that event ends', async () => {
+    const { plugin, counts } = lifecycle();
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), maxRuntimes: 1 });
+    registry.configure([plugin], {});
+    const busy = registry.runtime('busy@rbm.goog');
+    await busy.ready();
+    busy.enter();
+    await registry.runtime('other@rbm.goog').ready();
+    await settle();
+    expect(registry.runtimeCount).to.equal(1);
+    expect(counts.teardowns).to.equal(0);
+    busy.leave();
+    await settle();
+    expect(counts.teardowns).to.equal(1);
+    await registry.close();
+  });
+
+  it('an event for an evicted agent whose runtime still runs gets that runtime back, not a second one', async () => {
+    const { plugin, counts } = lifecycle();
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), maxRuntimes: 1 });
+    registry.configure([plugin], {});
+    const busy = registry.runtime('busy@rbm.goog');
+    await busy.ready();
+    busy.enter();
+    await registry.runtime('other@rbm.goog').ready();
+    expect(registry.runtime('busy@rbm.goog')).to.equal(busy);
+    busy.leave();
+    await settle();
+    // Only "other" was torn down (evicted again by busy's return); busy was set up once.
+    expect(counts).to.deep.equal({ setups: 2, teardowns: 1 });
+    await registry.close();
+    expect(counts.teardowns).to.equal(2);
+  });
+
+  it("an agent's config changed while its event runs: the next event gets a new runtime, the old one ends after its event", async () => {
+    const { plugin, counts } = lifecycle();
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }) });
+    registry.configure([plugin], {});
+    const old = registry.runtime('shop@rbm.goog');
+    await old.ready();
+    old.enter();
+    registry.set('shop@rbm.goog', { plugins: [plugin] });
+    const fresh = registry.runtime('shop@rbm.goog');
+    expect(fresh).to.not.equal(old);
+    await fresh.ready();
+    await settle();
+    expect(counts).to.deep.equal({ setups: 2, teardowns: 0 });
+    old.leave();
+    await settle();
+    expect(counts.teardowns).to.equal(1);
+    await registry.close();
+  });
+
+  it('end to end: a slow handler keeps its plugin state while a flood of other agents evicts its runtime', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const stateful = definePlugin({
+      name: 'stateful',
+      setup(agent) {
+        const state = { open: true };
+        agent.on('text', async (event, ctx) => {
+          if (event.text === 'slow') await gate;
+          seen.push(`${event.agentId}:${state.open ? 'open' : 'torn down'}`);
+          await ctx.reply('ok');
+        });
+        return () => void (state.open = false);
+      },
+    });
+    const t = await startTestBot({ partner: { clientToken: 'EVICTTOKEN000001', plugins: [stateful] }, maxAgentRuntimes: 2 });
+    try {
+      const slow = t.push(payloads.text({ text: 'slow', agentId: 'slow@rbm.goog' }));
+      for (let i = 0; i < 10; i += 1) expect((await t.push(payloads.text({ text: 'x', agentId: `flood${i}@rbm.goog` }))).status).to.equal(200);
+      release();
+      expect((await slow).status).to.equal(200);
+      expect(seen.at(-1)).to.equal('slow@rbm.goog:open');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('metrics give at most maxAgentLabels agents a label of their own; the rest are "other"', async () => {
     const metrics = new BotMetrics({ maxAgentLabels: 3 });
     for (let i = 0; i < 100; i += 1) {
