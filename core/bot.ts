@@ -110,7 +110,7 @@ export function createBot(given: BotConfig): Bot {
     unreachable: (runtime, notice, delivery, fromClient) => dispatcher.reportUnreachable(runtime, notice, delivery, fromClient),
   });
   registry.configure(config.partner?.plugins ?? [], config.agents ?? {});
-  const table = new WebhookTable(resolveWebhooks(config), { queueMode: config.queue !== undefined });
+  const table = new WebhookTable(resolveWebhooks(config));
   const dispatcher = new Dispatcher({
     store: stores.dedupe,
     sessions: stores.sessions,

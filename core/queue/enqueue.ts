@@ -6,12 +6,16 @@ import type { Telemetry } from '../ops/telemetry.js';
 import { QueueFullError, type Queue } from './queue.js';
 import { conversationKey, toQueueRecord } from './queue-record.js';
 
-/** What ingress calls in queue mode, instead of dispatching: resolves once the broker confirmed. */
+/**
+ * What ingress calls in queue mode, instead of dispatching: resolves once the broker confirmed.
+ * `data` is what the event was parsed from: RBM's decoded `message.data`, or a Business
+ * Messages event's verified body.
+ */
 export type Enqueue = (event: RbmEvent, data: Readonly<Record<string, unknown>>) => Promise<void>;
 
 /**
- * Ingress's side of queue mode: publishes each verified event to its conversation's partition
- * and resolves once the broker confirmed the write. A write not confirmed (broker unreachable,
+ * Ingress's side of queue mode: publishes each verified event (RBM or Business Messages) to its
+ * conversation's partition and resolves once the broker confirmed the write. A write not confirmed (broker unreachable,
  * full, too slow) becomes a 503 with Retry-After: Google redelivers, nothing was dispatched.
  *
  * @example

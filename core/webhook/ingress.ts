@@ -226,7 +226,9 @@ async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: In
     return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
   }
   deps.telemetry.verifiedFor(event.agentId);
-  // Queue mode refuses Business Messages webhooks at start-up (WebhookTable): always direct here.
+  // Queue mode: the verified body is the event's data, as message.data is for RBM; a worker
+  // rebuilds the event from it and replies through this webhook's client.
+  if (deps.enqueue !== undefined) return answerQueued(ctx, deps.enqueue, event, body.data);
   await answerOutcome(ctx, event, deps);
 }
 

@@ -25,11 +25,7 @@ export class WebhookTable {
   /** Each agent's own webhook, by agentId: what the partner webhook checks a push against. */
   private readonly agentHooks = new Map<string, AgentWebhook>();
 
-  /**
-   * @param options.queueMode the bot runs in queue mode: Business Messages webhooks are refused
-   *   (their events would need their webhook's client in the workers), with a ConfigError.
-   */
-  constructor(resolved: readonly ResolvedWebhook[], private readonly options: { readonly queueMode?: boolean } = {}) {
+  constructor(resolved: readonly ResolvedWebhook[]) {
     for (const hook of resolved) this.add(hook);
   }
 
@@ -96,17 +92,12 @@ export class WebhookTable {
   }
 
   /**
-   * Throws a ConfigError when another owner serves the webhook's path, or when it is a
-   * Business Messages webhook and the bot runs in queue mode.
+   * Throws a ConfigError when another owner serves the webhook's path.
    *
    * @example
    * table.assertFree(resolveAgentWebhook('shop@rbm.goog', { path: '/webhook', clientToken: 'T' })); // throws
    */
   assertFree(resolved: ResolvedWebhook): void {
-    if (this.options.queueMode === true && resolved.dialect === 'business-messages') {
-      const where = resolved.field ?? (resolved.agentId === undefined ? 'businessMessages' : `agents.${resolved.agentId}.webhook.dialect`);
-      throw new ConfigError(`${where}: a Business Messages webhook cannot run in queue mode; expected direct mode (no queue) for Business Messages, or RBM webhooks only`);
-    }
     const taken = this.hooks.get(resolved.path);
     if (taken === undefined || (taken.agentId !== undefined && taken.agentId === resolved.agentId)) return;
     const field = resolved.field ?? (resolved.agentId === undefined ? 'partner.path' : `agents.${resolved.agentId}.webhook.path`);
