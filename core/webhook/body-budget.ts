@@ -1,22 +1,51 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * What a body about to be read is charged against the budget, in bytes (0: it has none): its
- * Content-Length, or the limit when chunked or compressed.
+ * The largest body a request without `X-Goog-Signature` may have, in bytes. Google signs every
+ * push; the only unsigned body it sends is the verification handshake `{clientToken, secret}`,
+ * well under 200 bytes. A larger unsigned body is refused (413) before a byte of it is read.
+ */
+export const UNSIGNED_BODY_LIMIT = 4096;
+
+/**
+ * Bytes of memory a body takes while read and parsed, per byte of it, as measured on Node 20
+ * (`npm run bench:body`): its chunks and their concatenation, the text koa-bodyparser decodes,
+ * the parsed JSON's strings, and the base64-decoded `message.data`. A body is charged this many
+ * times its length, so the budget bounds memory rather than counting wire bytes.
+ */
+export const BODY_MEMORY_FACTOR = 4;
+
+/**
+ * The largest body a request may send: `limit`, or {@link UNSIGNED_BODY_LIMIT} when it carries
+ * no `X-Goog-Signature` (it can only be a handshake).
  *
  * @example
- * bodyCharge(req, 1024 * 1024); // 2048 for Content-Length: 2048
+ * bodyLimitOf(req, 1024 * 1024); // 4096 for an unsigned request
+ */
+export function bodyLimitOf(req: Pick<IncomingMessage, 'headers'>, limit: number): number {
+  return req.headers['x-goog-signature'] === undefined ? Math.min(limit, UNSIGNED_BODY_LIMIT) : limit;
+}
+
+/**
+ * What a body about to be read is charged against the budget, in bytes of memory (0: it has
+ * none, or it is refused unread for being too large): {@link BODY_MEMORY_FACTOR} times its
+ * Content-Length, or times its limit when chunked or compressed. An unsigned request's limit
+ * is {@link UNSIGNED_BODY_LIMIT}.
+ *
+ * @example
+ * bodyCharge(signedReq, 1024 * 1024); // 8192 for Content-Length: 2048
  */
 export function bodyCharge(req: IncomingMessage, limit: number): number {
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (length === undefined && !chunked) return 0;
+  const most = bodyLimitOf(req, limit);
   const encoding = req.headers['content-encoding'];
   // A compressed body grows up to the limit once inflated; a chunked one says nothing in advance.
-  if (chunked || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) return limit;
+  if (chunked || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) return most * BODY_MEMORY_FACTOR;
   const bytes = Number(length);
   // Too large is refused (413) before it is read; an unreadable length, by the HTTP parser.
-  return Number.isFinite(bytes) && bytes > 0 ? Math.min(bytes, limit) : 0;
+  return Number.isFinite(bytes) && bytes > 0 && bytes <= most ? bytes * BODY_MEMORY_FACTOR : 0;
 }
 
 /** Where a response keeps the bytes its body was charged, until it closes. */
@@ -24,9 +53,8 @@ const CHARGE = Symbol('rbmkit.bodyCharge');
 type Charged = ServerResponse & { [CHARGE]?: number | undefined };
 
 /**
- * The bytes of request bodies being read and parsed at once, at most: a body is charged
- * (its Content-Length, or the body limit when chunked or compressed) before it is read and
- * given back when its answer is done. Past the budget, a request is refused at once rather
+ * The memory of request bodies being read and parsed at once, at most: a body is charged
+ * (see {@link bodyCharge}) before it is read and given back when its answer is done. Past the budget, a request is refused at once rather
  * than read, so many large bodies at a time cannot take the process's memory.
  *
  * @example

@@ -356,8 +356,12 @@ async function refuseUnusable(ctx: Context, hook: Webhook, unusable: Unusable, d
   return reject(ctx, hook, unusable.reason, deps, unusable.claimedAgentId, false, unusable.message);
 }
 
+/** Past this, forged data is not parsed for the agent it claims: a forger's megabyte is not worth a second copy. */
+const CLAIM_PARSE_LIMIT = 64 * 1024;
+
 /** The agentId unverified data claims, for the notice only: the one decode of data whose signature failed. */
 function claimedAgent(bytes: Uint8Array): string | undefined {
+  if (bytes.length > CLAIM_PARSE_LIMIT) return undefined;
   try {
     const agentId = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { agentId?: unknown }).agentId;
     return typeof agentId === 'string' ? agentId.slice(0, 200) : undefined;

@@ -1,14 +1,20 @@
 import type { Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { HttpError } from '../errors.js';
+import { UNSIGNED_BODY_LIMIT } from './body-budget.js';
 
 type ParserError = { type?: string; status?: number; message?: string };
 
+const CLOSE = { Connection: 'close' } as const;
+
 /** What the client should hear for each body-parser (co-body / raw-body) failure. */
-function toHttpError(error: ParserError, limit: number): HttpError {
+function toHttpError(error: ParserError, limit: number, signed: boolean): HttpError {
   switch (error.type) {
     case 'entity.too.large':
-      return new HttpError(413, 'payload_too_large', `expected a body of at most ${limit} bytes`);
+      // Nothing more of it is read: the connection closes once answered.
+      return signed
+        ? new HttpError(413, 'payload_too_large', `expected a body of at most ${limit} bytes`, CLOSE)
+        : new HttpError(413, 'payload_too_large', `expected an X-Goog-Signature header on a body over ${limit} bytes: only the verification handshake comes unsigned`, CLOSE);
     case 'encoding.unsupported':
       return new HttpError(415, 'unsupported_encoding', 'expected Content-Encoding identity, gzip, deflate or br');
     case 'charset.unsupported':
@@ -35,12 +41,20 @@ function toHttpError(error: ParserError, limit: number): HttpError {
 
 /**
  * koa-bodyparser for a webhook route: JSON whatever the Content-Type claims, objects and
- * arrays only, at most `limit` bytes (after decompression); every failure becomes an HttpError.
+ * arrays only, at most `limit` bytes (after decompression), or {@link UNSIGNED_BODY_LIMIT} for
+ * a request without X-Goog-Signature (only the handshake comes unsigned, and it is tiny, so an
+ * unsigned flood costs no memory); every failure becomes an HttpError.
  *
  * @example
  * router.post('/webhook', jsonErrors(log), jsonBody(1024 * 1024), handler);
  */
 export function jsonBody(limit: number): Middleware {
+  const signed = parser(limit, true);
+  const unsigned = parser(Math.min(limit, UNSIGNED_BODY_LIMIT), false);
+  return (ctx, next) => (ctx.headers['x-goog-signature'] === undefined ? unsigned : signed)(ctx, next);
+}
+
+function parser(limit: number, signed: boolean): Middleware {
   // The limit as a number of bytes: raw-body takes it as it is, where a string ('1048576b') is
   // parsed on every request. co-body documents a number; @types/koa-bodyparser says string only.
   const jsonLimit = limit as unknown as string;
@@ -51,7 +65,7 @@ export function jsonBody(limit: number): Middleware {
   const refuse = (error: unknown): never => {
     const status = (error as ParserError).status;
     if (typeof status === 'number' && status >= 500) throw error;
-    throw toHttpError(error as ParserError, limit);
+    throw toHttpError(error as ParserError, limit, signed);
   };
   // `next` runs only once the body parsed; its own failures pass through unchanged.
   return (ctx, next) => parse(ctx, done).then(() => next(), refuse);

@@ -7,8 +7,8 @@
 // See docs/operations.md.
 //
 // Business Messages: with BM_CLIENT_TOKEN set it also serves a BM webhook at /bm (the same
-// plugins answer BM users), replying through BM_API_URL (default Google's address). Direct
-// mode only: BM webhooks are refused in queue mode.
+// plugins answer BM users), replying through BM_API_URL (default Google's address), in direct
+// mode as in queue mode.
 import { parseArgs } from 'node:util';
 import { bmClientFromEnv, clientFromEnv, createBot, LOCAL_DEV_TOKEN, NatsQueue, RedisDedupeStore, RedisSessionStore, stopOnSignals } from 'rbmkit';
 import { echo, logging } from 'rbmkit/plugins';
@@ -30,10 +30,6 @@ if (queueUrl === undefined && role !== 'all') {
 }
 const redisUrl = process.env.REDIS_URL || undefined;
 const bmToken = process.env.BM_CLIENT_TOKEN || undefined;
-if (bmToken !== undefined && queueUrl !== undefined) {
-  console.error('echo agent: BM_CLIENT_TOKEN (a Business Messages webhook) runs in direct mode only; expected QUEUE_URL unset');
-  process.exit(2);
-}
 
 const ownToken = process.env.RBM_CLIENT_TOKEN || undefined;
 const clientToken = ownToken ?? LOCAL_DEV_TOKEN;
