@@ -50,6 +50,8 @@ const describe = {
 /**
  * Answers each user message with itself: a text with the same text, a chip tap with its text
  * (or postbackData), a location or a file with a short description. Marks the message read first.
+ * A fallback: it answers only messages no other plugin claimed (a keyword route, a flow in
+ * progress), wherever it stands in the agent's list, and claims what it answers.
  *
  * @example
  * createBot({ partner: { clientToken, plugins: [echo.with({ prefix: 'echo: ', kinds: ['text'] })] } });
@@ -60,11 +62,16 @@ export const echo = definePlugin({
   setup(agent, { prefix, kinds, markRead }) {
     const answering = new Set<string>(kinds);
 
-    agent.on('message', async (event, ctx) => {
-      if (!answering.has(event.type)) return;
-      if (markRead && event.messageId !== undefined) await ctx.markRead();
-      const said = (describe[event.type] as (e: typeof event) => string)(event);
-      await ctx.reply((prefix + said).slice(0, MAX_TEXT));
-    });
+    agent.on(
+      'message',
+      async (event, ctx) => {
+        if (!answering.has(event.type)) return;
+        if (markRead && event.messageId !== undefined) await ctx.markRead();
+        const said = (describe[event.type] as (e: typeof event) => string)(event);
+        await ctx.reply((prefix + said).slice(0, MAX_TEXT));
+        ctx.claim();
+      },
+      { stage: 'fallback' },
+    );
   },
 });

@@ -179,7 +179,8 @@ function compileRoutes(options: KeywordsOptions, field: string) {
  * fallback. STOP/START words are answered first by built-in opt-out handling, which a route
  * can only take over on purpose (`overridesOptOut: true`). Options are checked when the bot is
  * created: a malformed route, a phrase listed twice, a broken pattern or a route shadowing
- * STOP fails `createBot`, naming the route.
+ * STOP fails `createBot`, naming the route. What a route or an opt-out word answers is claimed
+ * (no later plugin gets it); the fallback runs in the fallback stage, for what no plugin claimed.
  *
  * @example
  * keywords.with({
@@ -204,23 +205,34 @@ export const keywords = definePlugin({
     const stopReply = optOut.stopReply ?? 'You are unsubscribed and will get no more messages. Send START to subscribe again.';
     const startReply = optOut.startReply ?? 'You are subscribed again. Send STOP to unsubscribe.';
 
+    // Opt-out words and routes claim what they answer: no later plugin, and no fallback, answers it too.
     async function route(event: KeywordEvent, ctx: HandlerContext, text: string): Promise<void> {
       const normalized = normalizeText(text);
       const stop = stopWords.has(normalized);
       if ((stop || startWords.has(normalized)) && !overridden(text)) {
         await (stop ? optOut.onStop : optOut.onStart)?.(event.phone, ctx);
         await ctx.reply(stop ? stopReply : startReply);
+        ctx.claim();
         return;
       }
       const found = (event.type === 'suggestion' ? matcher.matchPostback(event.postbackData, text) : undefined) ?? matcher.matchText(text, normalized);
-      if (found !== undefined) return run(found.route, event, ctx, found.match);
-      if (options.fallback !== undefined) {
-        return run(options.fallback, event, ctx, { text, normalized, input: sentText(text), captures: [], groups: {} });
-      }
+      if (found === undefined) return;
+      await run(found.route, event, ctx, found.match);
+      ctx.claim();
     }
 
     agent.on('text', (event, ctx) => route(event, ctx, event.text));
     agent.on('suggestion', (event, ctx) => route(event, ctx, event.text ?? ''));
+    const fallback = options.fallback;
+    if (fallback !== undefined) {
+      // A fallback stage: after every plugin's own handling, only for what no one claimed (a flow's answer is not "unmatched").
+      const unmatched = async (event: KeywordEvent, ctx: HandlerContext, text: string) => {
+        await run(fallback, event, ctx, { text, normalized: normalizeText(text), input: sentText(text), captures: [], groups: {} });
+        ctx.claim();
+      };
+      agent.on('text', (event, ctx) => unmatched(event, ctx, event.text), { stage: 'fallback' });
+      agent.on('suggestion', (event, ctx) => unmatched(event, ctx, event.text ?? ''), { stage: 'fallback' });
+    }
     agent.on('unsubscribe', async (event, ctx) => void (await optOut.onStop?.(event.phone, ctx)));
     agent.on('subscribe', async (event, ctx) => void (await optOut.onStart?.(event.phone, ctx)));
   },

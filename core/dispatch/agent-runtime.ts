@@ -1,13 +1,16 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { assertSubscribableName, isEventName, namesFor, type EventName, type NoticeName, type SubscribableName } from '../events/event-names.js';
-import type { Agent, Handler, PluginUse, Teardown } from '../plugin/define-plugin.js';
+import type { Agent, Handler, PluginUse, SubscribeOptions, Teardown } from '../plugin/define-plugin.js';
 import type { RbmClient } from '../client/rbm-client.js';
-import type { PluginHandlers, StoredHandler } from './run-handlers.js';
+import type { PluginHandlers, Stage, StoredHandler } from './run-handlers.js';
 import type { UnreachableNotice } from '../events/event-types.js';
 import type { DeliveryInfo } from '../plugin/handler-context.js';
 import { reportingUnreachable } from './unreachable-reporting-client.js';
 import { unreachableNotice } from '../plugin/unreachable-notice.js';
+
+/** The stages of an event, in the order they run. */
+const STAGES: readonly Stage[] = ['observe', 'handle', 'fallback'];
 
 /** What `ready()` answers when every setup succeeded: no plugin failed. */
 export const NO_FAILURES: ReadonlyMap<string, unknown> = new Map();
@@ -59,6 +62,8 @@ export class AgentRuntime {
   /** eventemitter3 holds the subscriptions; rbmkit calls them itself, awaiting and isolating each. */
   private readonly bus = new EventEmitter();
   private readonly owner = new WeakMap<StoredHandler, string>();
+  /** Each subscription's stage, when not `handle`. */
+  private readonly stageOf = new WeakMap<StoredHandler, Stage>();
   private readonly plugins: PluginState[];
   private readonly routes = new Map<SubscribableName | EventName, PluginHandlers[]>();
   private starting: Promise<void> | undefined;
@@ -217,14 +222,18 @@ export class AgentRuntime {
     if (groups === undefined) {
       const names = isEventName(type) ? namesFor(type) : [type];
       groups = [];
-      for (const state of this.plugins) {
-        const handlers: StoredHandler[] = [];
-        for (const name of names) {
-          for (const fn of this.bus.listeners(name) as StoredHandler[]) {
-            if (this.owner.get(fn) === state.use.key) handlers.push(fn);
+      // Stage by stage, each in the agent's plugin order: observers, handlers, fallbacks.
+      for (const stage of STAGES) {
+        for (const state of this.plugins) {
+          const handlers: StoredHandler[] = [];
+          for (const name of names) {
+            for (const fn of this.bus.listeners(name) as StoredHandler[]) {
+              if (this.owner.get(fn) === state.use.key && (this.stageOf.get(fn) ?? 'handle') === stage) handlers.push(fn);
+            }
           }
+          const key = state.use.key;
+          if (handlers.length > 0) groups.push({ key, stage, record: stage === 'handle' ? key : `${key}#${stage}`, handlers });
         }
-        if (handlers.length > 0) groups.push({ key: state.use.key, handlers });
       }
       this.routes.set(type, groups);
     }
@@ -280,12 +289,17 @@ export class AgentRuntime {
       scope: this.scope,
       log,
       client: this.clientFor(key),
-      on<N extends SubscribableName>(name: N, handler: Handler<N>) {
+      on<N extends SubscribableName>(name: N, handler: Handler<N>, options?: SubscribeOptions) {
         assertSubscribableName(name);
         if (typeof handler !== 'function') throw new TypeError(`agent.on("${name}"): expected a handler function`);
+        const stage = options?.stage ?? 'handle';
+        if (!STAGES.includes(stage)) {
+          throw new TypeError(`agent.on("${name}"): expected options.stage to be "observe", "handle" or "fallback", got ${JSON.stringify(stage)}`);
+        }
         // A fresh function per subscription, so the same handler given twice keeps two owners apart.
         const stored: StoredHandler = (event, ctx) => handler(event as never, ctx);
         runtime.owner.set(stored, key);
+        if (stage !== 'handle') runtime.stageOf.set(stored, stage);
         runtime.bus.on(name, stored);
         runtime.routes.clear();
         return agent;

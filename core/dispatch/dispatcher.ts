@@ -88,6 +88,16 @@ export function dedupeKey(event: RbmEvent): string | undefined {
 }
 
 const ignore = () => undefined;
+
+/** What the dedupe store records, beside the plugin's own record, for the group that claimed an event. */
+const CLAIM_MARK = '\u0000claimed:';
+
+/** Where an earlier delivery's claim stands among `groups`, from the records of what completed. */
+function claimMarkerIndex(groups: readonly PluginHandlers[], done: ReadonlySet<string> | undefined): number | undefined {
+  if (done === undefined || done.size === 0) return undefined;
+  for (let i = 0; i < groups.length; i += 1) if (done.has(`${CLAIM_MARK}${groups[i]!.record}`)) return i;
+  return undefined;
+}
 /** What a notice no handler waits on resolves with: made once. */
 const NOTHING_LEFT: Promise<void> = Promise.resolve();
 
@@ -326,36 +336,73 @@ export class Dispatcher {
     const pending: Promise<void>[] = [];
     const records: Promise<void>[] = [];
     let ran = 0;
+    const record = (name: string) => {
+      try {
+        const recorded = store.complete(key!, name);
+        if (isThenable(recorded)) records.push(Promise.resolve(recorded).catch(() => void unrecorded.push(name)));
+      } catch {
+        unrecorded.push(name);
+      }
+    };
     const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
       if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
       if (failure !== undefined) errors.push(failure);
       // A permanent failure is final too: a redelivery must not run that plugin again.
       // A holder that lost the event records nothing: its new holder decides what completed.
-      if (key !== undefined && (failure === undefined || isPermanent(failure.cause)) && (held === undefined || held())) {
-        try {
-          const recorded = store.complete(key, group.key);
-          if (isThenable(recorded)) records.push(Promise.resolve(recorded).catch(() => void unrecorded.push(group.key)));
-        } catch {
-          unrecorded.push(group.key);
-        }
-      }
+      if (key !== undefined && (failure === undefined || isPermanent(failure.cause)) && (held === undefined || held())) record(group.record);
     };
-    for (const group of groups) {
-      if (done !== undefined && done.has(group.key)) continue;
+    // Which group claimed the event: by this delivery, or by an earlier one that completed it.
+    let claimedAt = claimMarkerIndex(groups, done);
+    const claim = { by: claimedAt === undefined ? undefined : groups[claimedAt]!.key };
+    /** Starts one group's handlers: undefined once they finished at once, else a promise of their end (never rejecting). */
+    const start = (group: PluginHandlers): Promise<void> | undefined => {
       ran += 1;
-      shared ??= this.sharedFor(runtime, event, delivery, event.type, held);
-      const ctx = new EventContext(shared, group.key);
+      shared ??= { ...this.sharedFor(runtime, event, delivery, event.type, held), claim };
+      const ctx = new EventContext(shared, group.key, group.stage);
       const started = timed ? performance.now() : 0;
       let result: Promise<void> | undefined;
       try {
         result = runPluginHandlers(group, event, ctx, this.limit);
       } catch (error) {
         finish(group, started, error as PluginError);
-        continue;
+        return undefined;
       }
-      if (result === undefined) finish(group, started);
-      else pending.push(result.then(() => finish(group, started), (error: unknown) => finish(group, started, error as PluginError)));
+      if (result === undefined) {
+        finish(group, started);
+        return undefined;
+      }
+      return result.then(
+        () => finish(group, started),
+        (error: unknown) => finish(group, started, error as PluginError),
+      );
+    };
+    // A group that claimed: the rest are skipped; once it completed, a redelivery skips them too.
+    const claimedBy = (index: number) => {
+      if (claimedAt !== undefined || claim.by === undefined) return;
+      claimedAt = index;
+      const group = groups[index]!;
+      if (key !== undefined && !errors.some((error) => error.plugin === group.key) && (held === undefined || held())) record(`${CLAIM_MARK}${group.record}`);
+    };
+    /** Handlers and fallbacks from `from` on, one plugin after another, until one claims. */
+    const inTurn = (from: number): Promise<void> | undefined => {
+      for (let i = from; i < groups.length; i += 1) {
+        const group = groups[i]!;
+        if (claimedAt !== undefined && i > claimedAt) return undefined;
+        if (group.stage === 'observe' || (done !== undefined && done.has(group.record))) continue;
+        const result = start(group);
+        if (result !== undefined) return result.then(() => (claimedBy(i), inTurn(i + 1)));
+        claimedBy(i);
+      }
+      return undefined;
+    };
+    // Observers first, side by side: they cannot claim, and see every event.
+    for (const group of groups) {
+      if (group.stage !== 'observe' || (done !== undefined && done.has(group.record))) continue;
+      const result = start(group);
+      if (result !== undefined) pending.push(result);
     }
+    const rest = inTurn(0);
+    if (rest !== undefined) pending.push(rest);
     if (ran === 0 && errors.length === 0) return delivery.redelivery ? DUPLICATE : HANDLED;
     if (delivery.redelivery) telemetry.redelivered();
     if (pending.length === 0 && records.length === 0) return this.conclude(runtime, event, delivery, errors);
@@ -481,7 +528,7 @@ export class Dispatcher {
     const failed = (error: unknown) => this.deps.log.error({ err: error, agentId: runtime.id, notice: notice.type }, 'a notice handler failed');
     const pending: Promise<void>[] = [];
     for (const group of groups) {
-      const ctx = new EventContext(shared, group.key);
+      const ctx = new EventContext(shared, group.key, group.stage);
       try {
         const result = runPluginHandlers(group, notice, ctx, this.limit);
         if (result !== undefined) pending.push(result.catch(failed));

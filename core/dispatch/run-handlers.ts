@@ -4,11 +4,24 @@ import type { EventContext } from '../plugin/handler-context.js';
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
 export type StoredHandler = (event: unknown, ctx: EventContext) => unknown;
 
-/** One plugin's handlers for one event, in the order they were subscribed. */
+/** When a subscription runs for an event; see {@link SubscribeOptions}. */
+export type Stage = 'observe' | 'handle' | 'fallback';
+
+/** One plugin's handlers of one stage for one event, in the order they were subscribed. */
 export interface PluginHandlers {
+  /** The plugin's key in the agent's list. */
   readonly key: string;
+  readonly stage: Stage;
+  /**
+   * What the dedupe store records once these handlers completed the event: the plugin's key
+   * for its `handle` handlers, `key#observe` or `key#fallback` for the others.
+   */
+  readonly record: string;
   readonly handlers: readonly StoredHandler[];
 }
+
+/** What running a plugin's handlers needs of their group. */
+type HandlerGroup = Pick<PluginHandlers, 'key' | 'handlers'>;
 
 /** How long one handler may run, and the bot's timer that keeps every such limit. */
 export interface HandlerLimit {
@@ -55,12 +68,12 @@ export const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T
  * const pending = runPluginHandlers({ key: 'echo', handlers }, event, ctx, limit);
  * if (pending !== undefined) await pending;
  */
-export function runPluginHandlers(group: PluginHandlers, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
+export function runPluginHandlers(group: HandlerGroup, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
   return runFrom(0, group, event, ctx, limit);
 }
 
 /** The loop itself, from handler `first` on: synchronous until a handler returns a promise. */
-function runFrom(first: number, group: PluginHandlers, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
+function runFrom(first: number, group: HandlerGroup, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
   const { handlers } = group;
   for (let i = first; i < handlers.length; i += 1) {
     let result: unknown;
@@ -76,7 +89,7 @@ function runFrom(first: number, group: PluginHandlers, event: unknown, ctx: Even
 }
 
 /** Waits for one handler within the time limit; past it, aborts `ctx.signal` and fails. */
-async function bounded(group: PluginHandlers, pending: PromiseLike<unknown>, ctx: EventContext, limit: HandlerLimit): Promise<void> {
+async function bounded(group: HandlerGroup, pending: PromiseLike<unknown>, ctx: EventContext, limit: HandlerLimit): Promise<void> {
   let outcome: unknown;
   try {
     outcome = await limit.deadlines.race(Promise.resolve(pending), limit.ms);

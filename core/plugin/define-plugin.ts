@@ -11,6 +11,19 @@ export type Teardown = () => void | Promise<void>;
 /** A handler for events subscribed under `N`. May be async; it is awaited. */
 export type Handler<N extends SubscribableName> = (event: EventMap[N], ctx: HandlerContext) => unknown;
 
+/**
+ * When a subscription runs, for events (notices ignore it):
+ * - `handle` (the default): in the agent's plugin order, each plugin's handlers finishing
+ *   before the next plugin's start; none runs once an earlier one called `ctx.claim()`.
+ * - `observe`: before every `handle`, for every event, claimed or not, side by side; may not
+ *   claim. For logging, metrics, audit.
+ * - `fallback`: after every `handle`, only for an event no one claimed, in plugin order. For
+ *   "I did not understand" answers and echo.
+ */
+export interface SubscribeOptions {
+  readonly stage?: 'observe' | 'handle' | 'fallback';
+}
+
 /** What a plugin's `setup` receives: one agent (or the partner webhook's own scope). */
 export interface Agent {
   /** The agentId, e.g. `mybot@rbm.goog`; `*partner*` in the partner webhook's scope. */
@@ -28,12 +41,14 @@ export interface Agent {
    * Subscribes to events by name: an event (`text`, `read`…), an umbrella (`message`,
    * `userEvent`, `serverEvent`, `any`) or a notice (`rejected`, `failed`, `settled`, `unreachable`,
    * `misrouted`, `undeliverable`). The handler's event
-   * is narrowed by the name. An unknown name throws, listing the valid ones.
+   * is narrowed by the name. An unknown name throws, listing the valid ones. `options.stage`
+   * says when it runs (see {@link SubscribeOptions}).
    *
    * @example
-   * agent.on('text', async (event, ctx) => { await ctx.reply(event.text); });
+   * agent.on('text', async (event, ctx) => { await ctx.reply(event.text); ctx.claim(); });
+   * agent.on('message', (event, ctx) => ctx.reply("Sorry, I didn't get that"), { stage: 'fallback' });
    */
-  on<N extends SubscribableName>(name: N, handler: Handler<N>): this;
+  on<N extends SubscribableName>(name: N, handler: Handler<N>, options?: SubscribeOptions): this;
 }
 
 /**

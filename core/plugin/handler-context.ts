@@ -8,6 +8,7 @@ import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 import { unreachableNotice } from './unreachable-notice.js';
 import { EventTakenOverError } from '../errors.js';
+import type { Stage } from '../dispatch/run-handlers.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;
@@ -72,6 +73,22 @@ export interface HandlerContext {
    * await ctx.typing();
    */
   typing(): Promise<void>;
+  /**
+   * Says "handled, stop here": the plugins after this one in the agent's list, and every
+   * `fallback` handler, do not get this event (`observe` handlers already had it). Kept
+   * across redeliveries once this plugin completed the event. Only from `handle` and
+   * `fallback` handlers of events; elsewhere it throws.
+   *
+   * @example
+   * agent.on('text', async (event, ctx) => {
+   *   if (event.text !== 'menu') return;
+   *   await ctx.reply('Today: pho');
+   *   ctx.claim();
+   * });
+   */
+  claim(): void;
+  /** The key of the plugin that claimed this event so far, if any (see {@link HandlerContext.claim}). */
+  readonly claimedBy: string | undefined;
 }
 
 /**
@@ -116,6 +133,8 @@ export interface SharedEventState {
   readonly runtime?: AgentScope | undefined;
   /** False once this process lost the event to another holder: its sends are refused. Undefined when it cannot be lost. */
   readonly held?: (() => boolean) | undefined;
+  /** Who claimed the event (see {@link HandlerContext.claim}); undefined for notices, which cannot be claimed. */
+  readonly claim?: { by: string | undefined } | undefined;
 }
 
 /** What a context needs of the agent's runtime. */
@@ -147,7 +166,20 @@ export class EventContext implements HandlerContext {
   constructor(
     private readonly shared: SharedEventState,
     private readonly plugin: string,
+    private readonly stage: Stage = 'handle',
   ) {}
+
+  claim(): void {
+    const claim = this.shared.claim;
+    if (claim === undefined || this.stage === 'observe') {
+      throw new TypeError(`ctx.claim(): expected a "handle" or "fallback" handler of an event; this is ${claim === undefined ? `the "${this.shared.purpose}" notice` : 'an "observe" handler'}, which cannot claim`);
+    }
+    claim.by ??= this.plugin;
+  }
+
+  get claimedBy(): string | undefined {
+    return this.shared.claim?.by;
+  }
 
   get agentId(): string {
     return this.shared.agentId;
@@ -196,7 +228,8 @@ export class EventContext implements HandlerContext {
     const seed = this.shared.idSeed;
     if (seed === undefined) return randomUUID();
     // One digest per handler run names all its sends: the n-th send is the digest with n mixed in.
-    this.idDigest ??= nameDigest(`${seed}|${this.plugin}|${this.shared.purpose}`);
+    // A plugin's observer and fallback send under their own names: the n-th sends of two stages must differ.
+    this.idDigest ??= nameDigest(`${seed}|${this.stage === 'handle' ? this.plugin : `${this.plugin}#${this.stage}`}|${this.shared.purpose}`);
     return nameUuid(this.idDigest, this.sends);
   }
 
