@@ -388,6 +388,8 @@ export class Dispatcher {
       for (let i = from; i < groups.length; i += 1) {
         const group = groups[i]!;
         if (claimedAt !== undefined && i > claimedAt) return undefined;
+        // A holder that lost the event starts nothing more: its new holder runs what is left.
+        if (held !== undefined && !held()) return undefined;
         if (group.stage === 'observe' || (done !== undefined && done.has(group.record))) continue;
         const result = start(group);
         if (result !== undefined) return result.then(() => (claimedBy(i), inTurn(i + 1)));

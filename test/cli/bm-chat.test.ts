@@ -13,7 +13,7 @@ describe('rbmkit chat --dialect business-messages (real processes)', function ()
   it('plays Google\'s BM: signs raw bodies, serves the fake BM API, renders replies and chips, sends taps, files, receipts and typing', async () => {
     const apiPort = await freePort();
     const seen: RbmEvent[] = [];
-    const witness = definePlugin({ name: 'witness', setup: (a) => void a.on('any', (e) => void seen.push(e)) });
+    const witness = definePlugin({ name: 'witness', setup: (a) => void a.on('any', (e) => void seen.push(e), { stage: 'observe' }) });
     // A shared file arrives in BM as its URL in a text: this plugin says so, the way echo would.
     const fileEcho = definePlugin({
       name: 'file-echo',

@@ -25,7 +25,7 @@ describe('rbmkit CLI (real processes)', function () {
         ],
       });
       const seen: string[] = [];
-      const witness = definePlugin({ name: 'witness', setup: (a) => void a.on('any', (e) => void seen.push(e.type)) });
+      const witness = definePlugin({ name: 'witness', setup: (a) => void a.on('any', (e) => void seen.push(e.type), { stage: 'observe' }) });
       const bot = await startTestBot({
         partner: { clientToken: 'CHATTOKEN', plugins: [echo.with({ kinds: ['location', 'file'] }), menu, witness] },
         client: new HttpRbmClient({ baseUrl: `http://127.0.0.1:${apiPort}`, auth: noAuth() }),

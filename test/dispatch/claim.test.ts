@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { definePlugin, type Plugin } from 'rbmkit';
 import { echo, keywords } from 'rbmkit/plugins';
 import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
+import { dispatcherOf, eventOf, gate, runtimeOf } from './dispatch-kit.js';
 
 const TOKEN = 'CLAIMTOKEN000001';
 
@@ -142,5 +143,20 @@ describe('claiming an event', () => {
     t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [bad] } });
     const answer = await t.push(payloads.text({ text: 'hi' }));
     expect(answer.failures[0]!.error.message).to.equal('agent.on("text"): expected options.stage to be "observe", "handle" or "fallback", got "later"');
+  });
+
+  it('a holder that lost the event mid-way starts no later plugin: its new holder runs them', async () => {
+    const log: string[] = [];
+    const hold = gate();
+    let current = true;
+    const first = definePlugin({ name: 'first', setup: (agent) => void agent.on('text', () => hold.promise.then(() => void log.push('first'))) });
+    const { dispatcher } = dispatcherOf();
+    const runtime = runtimeOf([first.with({}), recorder('later', log).with({})]);
+    const outcome = dispatcher.deliver(runtime, eventOf(payloads.text({ text: 'x', agentId: 'shop@rbm.goog' })), { current: () => current });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    current = false;
+    hold.open();
+    expect(await outcome).to.deep.equal({ status: 'lost' });
+    expect(log).to.deep.equal(['first']);
   });
 });

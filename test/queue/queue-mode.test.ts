@@ -53,9 +53,10 @@ describe('queue mode (NATS JetStream, worker processes)', function () {
     for (const text of ['2', '3']) expect((await sendText(url, phone, text)).status).to.equal(200);
     const started = await run.until(() => run.list('started'), (list) => list.some((entry) => entry.startsWith(`${phone}|1|`)));
     // The kill is meant to cut the slow plugin only: it waits until the store has recorded that
-    // `second` completed the event (its list entry comes a round trip before that record).
+    // `second` (an observer, running beside the slow recorder) completed the event (its list
+    // entry comes a round trip before that record).
     const secondDone = `${run.prefix}:dedupe:{${AGENT}|${phone}|${first}}:done`;
-    await run.until(() => run.redis.sismember(secondDone, 'second'), (member) => member === 1);
+    await run.until(() => run.redis.sismember(secondDone, 'second#observe'), (member) => member === 1);
     const pid = Number(started.find((entry) => entry.startsWith(`${phone}|1|`))!.split('|')[2]);
     const victim = run.workers.find((worker) => worker.child.pid === pid)!;
     victim.child.kill('SIGKILL');
