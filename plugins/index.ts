@@ -18,6 +18,22 @@ export {
   type OptOutOptions,
   type RouteAction,
 } from './keywords.js';
+export {
+  defineFlow,
+  invalid,
+  isInvalid,
+  type Flow,
+  type FlowBuilder,
+  type FlowOptions,
+  type FlowStart,
+  type FlowStep,
+  type Invalid,
+  type Prompt,
+  type StepOptions,
+} from './flows/define-flow.js';
+export { flows, flowsPlugin, DEFAULT_CANCEL_WORDS, DEFAULT_FLOW_STOP_WORDS, type FlowsOptions } from './flows/flows-plugin.js';
+export { toFlowRecord, type FlowRecord } from './flows/flow-record.js';
+export { withSuggestions } from './with-suggestions.js';
 export { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
 export { normalizeText, sentText } from './normalize-text.js';
 

@@ -2,6 +2,7 @@ import { ConfigError, definePlugin, suggestions, type EventOf, type HandlerConte
 import { z } from 'zod';
 import { KeywordMatcher, type RouteCondition, type RouteMatch } from './keyword-matcher.js';
 import { normalizeText, sentText } from './normalize-text.js';
+import { withSuggestions } from './with-suggestions.js';
 
 /** A message a route answers: a text or a chip tap. */
 export type KeywordEvent = EventOf<'text'> | EventOf<'suggestion'>;
@@ -38,11 +39,7 @@ export const DEFAULT_STOP_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', '
 export const DEFAULT_START_WORDS = ['start', 'unstop', 'subscribe', 'opt in', 'alta'];
 
 function toReply(action: Extract<RouteAction, { reply: ReplyInput }>): ReplyInput {
-  if (action.chips === undefined || action.chips.length === 0) return action.reply;
-  const chips = action.chips.map((chip) => suggestions.reply(chip, chip));
-  if (typeof action.reply === 'string') return { text: action.reply, suggestions: chips };
-  if ('contentMessage' in action.reply) return { ...action.reply, contentMessage: { ...action.reply.contentMessage, suggestions: chips } };
-  return { ...action.reply, suggestions: chips };
+  return withSuggestions(action.reply, (action.chips ?? []).map((chip) => suggestions.reply(chip, chip)));
 }
 
 async function run(action: RouteAction, event: KeywordEvent, ctx: HandlerContext, match: RouteMatch): Promise<void> {

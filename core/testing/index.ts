@@ -8,3 +8,4 @@ export { FakeRbmApi, type FakeEvent, type FakeMessage, type FakeRbmApiOptions, t
 export { bmPayloads, type BmPayloadBase } from './bm-payloads.js';
 export { signedBmRequest } from './signed-bm-request.js';
 export { FakeBmApi, type FakeBmApiOptions, type FakeBmEvent, type FakeBmMessage, type FakeBmReceipt } from './fake-bm-api.js';
+export { TestConversation, type BotTurn, type ConversationPeer } from './test-conversation.js';

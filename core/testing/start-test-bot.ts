@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TestConversation } from './test-conversation.js';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createBot, type Bot } from '../bot.js';
 import type { BotConfig } from '../config/config-schema.js';
@@ -80,6 +81,17 @@ export interface TestBot {
   postRaw(path: string, body: string, headers?: Record<string, string>): Promise<Answer>;
   /** Texts of the messages the agent sent, in order, from whichever client is in use. */
   texts(): string[];
+  /**
+   * One user's conversation with the bot, to drive turn by turn (say, tap a chip, send a
+   * receipt) and read each answer. Default phone `+12223334444`, agent `test-agent@rbm.goog`
+   * (the payload defaults). Needs the in-memory client or `fakeApi`.
+   *
+   * @example
+   * const user = t.conversation('+15550001111');
+   * const turn = await user.say('book'); // turn.text, turn.chips
+   * await user.tap(turn.chips[0]!);
+   */
+  conversation(phone?: string, agentId?: string): TestConversation;
   close(): Promise<void>;
 }
 
@@ -125,7 +137,7 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
   const firstLiteral = (token: unknown) => (typeof token === 'string' ? token : Array.isArray(token) && typeof token[0] === 'string' ? token[0] : undefined);
   const defaultToken = firstLiteral(config.partner?.clientToken);
   const defaultBmToken = firstLiteral(bm?.clientToken);
-  return {
+  const testBot: TestBot = {
     bot,
     url,
     client: memory,
@@ -157,6 +169,14 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
       return post(url + path, { body, headers });
     },
     texts: () => (api !== undefined ? api.texts() : memory.texts()),
+    conversation(phone = '+12223334444', agentId = 'test-agent@rbm.goog') {
+      if (api === undefined && client !== memory) throw new TypeError('conversation(): expected the in-memory client or { fakeApi: true }; this bot replies through its own client, which the test cannot read');
+      const sentTo = (agent: string, user: string) =>
+        api !== undefined
+          ? api.messages.filter((m) => m.agentId === agent && m.phone === user).map((m) => m.message)
+          : memory.sent.flatMap((item) => (item.kind === 'message' && item.agentId === agent && item.phone === user ? [item.message] : []));
+      return new TestConversation({ push: (data) => testBot.push(data), sentTo }, phone, agentId);
+    },
     async close() {
       try {
         await bot.close();
@@ -167,6 +187,7 @@ export async function startTestBot(config: BotConfig, options: TestBotOptions = 
       }
     },
   };
+  return testBot;
 }
 
 /** The failures ingress publishes for this test bot's pushes, told apart from other bots' by a header. */
