@@ -29,6 +29,7 @@ export {
   type FlowStep,
   type Invalid,
   type Prompt,
+  type SharedLocation,
   type StepOptions,
 } from './flows/define-flow.js';
 export { flows, flowsPlugin, DEFAULT_CANCEL_WORDS, DEFAULT_FLOW_STOP_WORDS, type FlowsOptions } from './flows/flows-plugin.js';

@@ -74,7 +74,22 @@ export type FlowStep =
       readonly parse: (text: string, values: never) => unknown;
       readonly when?: ((values: never) => boolean) | undefined;
       readonly next?: ((answer: never, values: never) => string | undefined) | undefined;
+    }
+  | {
+      readonly kind: 'location';
+      readonly key: string;
+      readonly prompt: Prompt<never>;
+      /** The text of the share-location chip sent with the prompt. */
+      readonly chip: string;
+      readonly when?: ((values: never) => boolean) | undefined;
+      readonly next?: ((answer: never, values: never) => string | undefined) | undefined;
     };
+
+/** A shared location, as a `location` step's answer. */
+export interface SharedLocation {
+  readonly latitude: number;
+  readonly longitude: number;
+}
 
 /** A flow, ready to give to the `flows` plugin. `V` is the type of its answers. */
 export interface Flow<V = Record<string, unknown>> {
@@ -129,7 +144,8 @@ export interface FlowBuilder<V> {
   choose<K extends string, C extends string>(key: NewKey<K, V>, prompt: Prompt<V>, chips: readonly [C, ...C[]], options?: StepOptions<V, K, C>): FlowBuilder<With<V, K, C>>;
   /**
    * Asks and waits for a text, checked by `parse`: what it returns is the answer (JSON, as it
-   * is stored in the session), {@link invalid} asks again. Without `parse`, the trimmed text.
+   * is stored in the session), {@link invalid} (or undefined) asks again. Without `parse`, the
+   * trimmed text.
    *
    * @example
    * .ask('guests', 'How many?', (text) => (Number(text) > 0 ? Number(text) : invalid('A number, please')))
@@ -146,6 +162,19 @@ export interface FlowBuilder<V> {
     parse?: (text: string, values: V) => R,
     options?: StepOptions<V, K, Exclude<Awaited<R>, Invalid>>,
   ): FlowBuilder<With<V, K, Exclude<Awaited<R>, Invalid>>>;
+  /**
+   * Asks the user to share their location (with a share-location chip, `options.chip`,
+   * default "Share location") and waits for it; a text instead is asked again.
+   *
+   * @example
+   * .location('where', 'Where should we deliver?')   // values.where: { latitude, longitude }
+   */
+  location<K extends string>(
+    key: NewKey<K, V>,
+    prompt: Prompt<V>,
+    options: StepOptions<V, K, SharedLocation> & { readonly chip?: string; readonly when: (values: V) => boolean },
+  ): FlowBuilder<WithMaybe<V, K, SharedLocation>>;
+  location<K extends string>(key: NewKey<K, V>, prompt: Prompt<V>, options?: StepOptions<V, K, SharedLocation> & { readonly chip?: string }): FlowBuilder<With<V, K, SharedLocation>>;
   /**
    * Ends the builder: `finish` runs once the last step was answered, with every answer.
    *
@@ -218,8 +247,16 @@ function builder(name: string, options: FlowOptions, steps: readonly FlowStep[])
       if (parse !== undefined && typeof parse !== 'function') throw new TypeError(`${where(key)}: expected parse to be a function (text, values) => answer | invalid(...)`);
       return add({ kind: 'ask', key, prompt, parse: parse ?? ((text: string) => text), ...hooks(key, given) });
     },
+    location: (key: string, prompt: Prompt<never>, given?: StepOptions<never, string, SharedLocation> & { chip?: string }) => {
+      checkKey(key);
+      const chip = given?.chip ?? 'Share location';
+      if (typeof chip !== 'string' || chip.trim() === '' || chip.length > CHIP_CHARS) {
+        throw new TypeError(`${where(key)}: expected options.chip to be a text of 1 to ${CHIP_CHARS} characters, got ${JSON.stringify(chip)}`);
+      }
+      return add({ kind: 'location', key, prompt, chip, ...hooks(key, given) });
+    },
     done: (finish) => {
-      if (!steps.some((step) => step.kind !== 'say')) throw new TypeError(`defineFlow(${name}): expected at least one question (choose or ask) before done()`);
+      if (!steps.some((step) => step.kind !== 'say')) throw new TypeError(`defineFlow(${name}): expected at least one question (choose, ask or location) before done()`);
       if (finish !== undefined && typeof finish !== 'function') throw new TypeError(`defineFlow(${name}).done: expected a function (values, ctx)`);
       return Object.freeze({ name, options, steps, finish: finish as Flow<never>['finish'] });
     },

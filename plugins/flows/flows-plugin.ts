@@ -50,8 +50,8 @@ const flowsOptions = z
 
 /**
  * Runs conversation flows (see `defineFlow`): a flow starts on its `start` words or chip,
- * asks its questions one by one, and only the user's texts and chip taps move it (receipts,
- * typing and other traffic never do). While a flow is open it claims the user's messages, so
+ * asks its questions one by one, and only the user's texts, chip taps and shared locations
+ * move it (receipts, typing and other traffic never do). While a flow is open it claims the user's messages, so
  * keyword routes and fallbacks (echo) do not answer them; cancel words end it with a word,
  * STOP-like words end it and pass on to opt-out handling; a late answer (past `timeoutMs`)
  * ends it. Put it before `keywords` in the agent's list.
@@ -93,8 +93,8 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
   }));
 
   /** The flow this message starts, if any. */
-  const startedBy = (turn: Turn, type: 'text' | 'suggestion', folded: string): Flow<never> | undefined =>
-    starts.find(
+  const startedBy = (turn: Turn, type: 'text' | 'suggestion' | 'location', folded: string): Flow<never> | undefined =>
+    type === 'location' ? undefined : starts.find(
       (start) =>
         (turn.postbackData !== undefined && start.postbacks.has(turn.postbackData)) ||
         (folded !== '' && start.words.has(folded)) ||
@@ -104,7 +104,7 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
   const save = (ctx: HandlerContext, record: FlowRecord | undefined, now: number) =>
     record === undefined ? ctx.session.clear() : ctx.session.set(record, record.expiresAt - now + KEPT_AFTER_TIMEOUT_MS);
 
-  async function onTurn(turn: Turn, type: 'text' | 'suggestion', ctx: HandlerContext): Promise<void> {
+  async function onTurn(turn: Turn, type: 'text' | 'suggestion' | 'location', ctx: HandlerContext): Promise<void> {
     const now = Date.now();
     const stored = toFlowRecord(await ctx.session.get());
     let open = stored !== undefined && byName.has(stored.flow) ? stored : undefined;
@@ -146,4 +146,8 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
 
   agent.on('text', (event, ctx) => onTurn({ eventId: event.id, text: event.text, postbackData: undefined }, 'text', ctx));
   agent.on('suggestion', (event, ctx) => onTurn({ eventId: event.id, text: event.text ?? '', postbackData: event.postbackData }, 'suggestion', ctx));
+  // A location moves only a flow that waits for one (others ask again); with none open it is not claimed.
+  agent.on('location', (event, ctx) =>
+    onTurn({ eventId: event.id, text: '', postbackData: undefined, location: { latitude: event.latitude, longitude: event.longitude } }, 'location', ctx),
+  );
   }

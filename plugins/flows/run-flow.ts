@@ -1,14 +1,17 @@
 import { suggestions, type HandlerContext, type ReplyInput } from 'rbmkit';
 import { normalizeText } from '../normalize-text.js';
 import { withSuggestions } from '../with-suggestions.js';
-import { isInvalid, type Flow, type FlowStep, type Prompt } from './define-flow.js';
+import { isInvalid, type Flow, type FlowStep, type Prompt, type SharedLocation } from './define-flow.js';
 import type { FlowRecord } from './flow-record.js';
 
 /** A user's message as a flow reads it: a text, or a chip tap (its text and postbackData). */
 export interface Turn {
   readonly eventId: string;
+  /** The text (a tap: the chip's text; a location: empty). */
   readonly text: string;
   readonly postbackData: string | undefined;
+  /** A shared location. */
+  readonly location?: SharedLocation | undefined;
 }
 
 /** How long a step waits for its answer unless the flow says. */
@@ -17,7 +20,7 @@ export const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
 /** Every chip a flow sends carries this postbackData prefix: a tap on one from an earlier step is told apart. */
 const CHIP_PREFIX = 'flow:';
 
-type Question = Extract<FlowStep, { kind: 'choose' | 'ask' }>;
+type Question = Extract<FlowStep, { kind: 'choose' | 'ask' | 'location' }>;
 type Values = Readonly<Record<string, unknown>>;
 
 /**
@@ -46,11 +49,15 @@ export async function answerFlow(flow: Flow<never>, record: FlowRecord, ctx: Han
   const step = flow.steps[index] as Question;
   let answer: unknown;
   if (step.kind === 'choose') {
-    answer = chipOf(flow, step, turn);
+    answer = turn.location === undefined ? chipOf(flow, step, turn) : undefined;
     if (answer === undefined) return refuse(flow, step, record, ctx, turn, now, `Please choose one of: ${step.chips.join(', ')}.`);
+  } else if (step.kind === 'location') {
+    if (turn.location === undefined) return refuse(flow, step, record, ctx, turn, now, `Please share your location: tap "${step.chip}".`);
+    answer = { latitude: turn.location.latitude, longitude: turn.location.longitude };
   } else {
-    answer = await step.parse(turn.text.trim(), record.values as never);
-    if (isInvalid(answer)) return refuse(flow, step, record, ctx, turn, now, answer.message);
+    // A location is no text answer.
+    answer = turn.location === undefined ? await step.parse(turn.text.trim(), record.values as never) : undefined;
+    if (answer === undefined || isInvalid(answer)) return refuse(flow, step, record, ctx, turn, now, isInvalid(answer) ? answer.message : undefined);
   }
   const values = { ...record.values, [step.key]: answer };
   const back = step.next?.(answer as never, values as never);
@@ -115,6 +122,7 @@ async function refuse(
 /** A question's message: its prompt, with its chips for a `choose` step. */
 async function question(flow: Flow<never>, step: Question, prompt: Prompt<never>, values: Values): Promise<ReplyInput> {
   const reply = await render(prompt, values);
+  if (step.kind === 'location') return withSuggestions(reply, [suggestions.shareLocation(step.chip, { postbackData: `${CHIP_PREFIX}${flow.name}:${step.key}:location` })]);
   if (step.kind !== 'choose') return reply;
   return withSuggestions(reply, step.chips.map((chip, i) => suggestions.reply(chip, `${CHIP_PREFIX}${flow.name}:${step.key}:${i}`)));
 }

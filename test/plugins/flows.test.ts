@@ -152,12 +152,30 @@ describe('flows', function () {
     expect((await user.tap('Small')).text).to.equal('How many small pizzas?');
   });
 
+  it('a location step takes a shared location; a text is asked again, and a location does not answer a chip question', async () => {
+    const delivery = defineFlow('delivery', { start: { words: ['deliver'] } })
+      .location('where', 'Where to?', { chip: 'Send my location' })
+      .choose('speed', 'How fast?', ['Now', 'Later'])
+      .done((v, ctx) => ctx.reply(`${v.speed} to ${v.where.latitude.toFixed(2)}, ${v.where.longitude.toFixed(2)}`));
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [flows.with({ flows: [delivery] }), echo.with({ markRead: false })] } });
+    const user = t.conversation('+15550000010');
+    const asked = await user.say('deliver');
+    expect(asked).to.deep.include({ text: 'Where to?', chips: ['Send my location'] });
+    expect(asked.messages[0]!.contentMessage.suggestions![0]).to.have.nested.property('action.shareLocationAction');
+    expect((await user.say('home')).text).to.equal('Please share your location: tap "Send my location".');
+    expect((await user.send(payloads.location({ phone: user.phone, latitude: 48.8584, longitude: 2.2945 }))).text).to.equal('How fast?');
+    expect((await user.send(payloads.location({ phone: user.phone, latitude: 1, longitude: 2 }))).text).to.equal('Please choose one of: Now, Later.');
+    expect((await user.tap('Now')).text).to.equal('Now to 48.86, 2.29');
+    // With no flow open, a location is not the flow's: echo describes it.
+    expect((await user.send(payloads.location({ phone: user.phone, latitude: 1, longitude: 2 }))).texts).to.deep.equal(['You are at 1.00000, 2.00000']);
+  });
+
   it('refuses a malformed flow when it is defined, saying what was expected', () => {
     expect(() => defineFlow('')).to.throw(TypeError, 'defineFlow: expected a non-empty flow name, e.g. "booking"');
     expect(() => defineFlow('f').choose('a', 'A?', ['x']).choose('a' as never, 'B?', ['y'])).to.throw(TypeError, 'defineFlow(f).a: the key "a" is used twice; expected one step per key');
     expect(() => defineFlow('f').choose('a', 'A?', ['a chip far longer than RBM allows'])).to.throw(TypeError, /1 to 25 characters/);
     expect(() => defineFlow('f').choose('a', 'A?', ['Yes', 'yes!'])).to.throw(TypeError, /read alike/);
-    expect(() => defineFlow('f').say('hi').done()).to.throw(TypeError, 'defineFlow(f): expected at least one question (choose or ask) before done()');
+    expect(() => defineFlow('f').say('hi').done()).to.throw(TypeError, 'defineFlow(f): expected at least one question (choose, ask or location) before done()');
     const one = defineFlow('same').ask('a', 'A?').done();
     expect(() => flowsPlugin('x', { flows: [one, one] })).to.throw(/the flow name "same" is used twice/);
   });

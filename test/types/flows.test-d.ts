@@ -1,6 +1,6 @@
 // Compile-time tests: a flow's answers are typed from its chips and validators, end to end.
 import { expectTypeOf } from 'expect-type';
-import { defineFlow, invalid } from 'rbmkit/plugins';
+import { defineFlow, invalid, type SharedLocation } from 'rbmkit/plugins';
 
 defineFlow('types')
   .choose('size', 'Size?', ['Small', 'Large'])
@@ -11,6 +11,7 @@ defineFlow('types')
   .ask('name', 'Name?')
   .ask('when', 'When?', async (text) => (text === '' ? invalid() : new Date(text).toISOString()))
   .ask('note', 'Note?', undefined, { when: (v) => v.count > 2 })
+  .location('where', 'Where?')
   .choose('confirm', 'OK?', ['Yes', 'Change size'], {
     next: (answer, v) => {
       expectTypeOf(answer).toEqualTypeOf<'Yes' | 'Change size'>();
@@ -24,6 +25,7 @@ defineFlow('types')
     expectTypeOf(v.name).toEqualTypeOf<string>();
     expectTypeOf(v.when).toEqualTypeOf<string>();
     expectTypeOf(v.note).toEqualTypeOf<string | undefined>();
+    expectTypeOf(v.where).toEqualTypeOf<SharedLocation>();
   });
 
 // A key used twice, and `next` to a step that does not exist, do not compile.
