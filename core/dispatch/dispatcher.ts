@@ -344,16 +344,22 @@ export class Dispatcher {
         unrecorded.push(name);
       }
     };
-    const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
-      if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
-      if (failure !== undefined) errors.push(failure);
-      // A permanent failure is final too: a redelivery must not run that plugin again.
-      // A holder that lost the event records nothing: its new holder decides what completed.
-      if (key !== undefined && (failure === undefined || isPermanent(failure.cause)) && (held === undefined || held())) record(group.record);
-    };
     // Which group claimed the event: by this delivery, or by an earlier one that completed it.
     let claimedAt = claimMarkerIndex(groups, done);
     const claim = { by: claimedAt === undefined ? undefined : groups[claimedAt]!.key };
+    // A handler or fallback that failed may have been about to claim: nothing after it runs this delivery.
+    let stopped = false;
+    const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
+      if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
+      if (failure !== undefined) errors.push(failure);
+      if (failure !== undefined && group.stage !== 'observe') stopped = true;
+      // A permanent failure is final too: a redelivery must not run that plugin again.
+      // A holder that lost the event records nothing: its new holder decides what completed.
+      if (key === undefined || (failure !== undefined && !isPermanent(failure.cause)) || (held !== undefined && !held())) return;
+      // The claim is recorded before the group's completion: a crash between the two never leaves "done, not claimed".
+      if (failure === undefined && group.stage !== 'observe' && claimedAt === undefined && claim.by === group.key) record(`${CLAIM_MARK}${group.record}`);
+      record(group.record);
+    };
     /** Starts one group's handlers: undefined once they finished at once, else a promise of their end (never rejecting). */
     const start = (group: PluginHandlers): Promise<void> | undefined => {
       ran += 1;
@@ -378,16 +384,13 @@ export class Dispatcher {
     };
     // A group that claimed: the rest are skipped; once it completed, a redelivery skips them too.
     const claimedBy = (index: number) => {
-      if (claimedAt !== undefined || claim.by === undefined) return;
-      claimedAt = index;
-      const group = groups[index]!;
-      if (key !== undefined && !errors.some((error) => error.plugin === group.key) && (held === undefined || held())) record(`${CLAIM_MARK}${group.record}`);
+      if (claimedAt === undefined && claim.by !== undefined) claimedAt = index;
     };
     /** Handlers and fallbacks from `from` on, one plugin after another, until one claims. */
     const inTurn = (from: number): Promise<void> | undefined => {
       for (let i = from; i < groups.length; i += 1) {
         const group = groups[i]!;
-        if (claimedAt !== undefined && i > claimedAt) return undefined;
+        if (stopped || (claimedAt !== undefined && i > claimedAt)) return undefined;
         // A holder that lost the event starts nothing more: its new holder runs what is left.
         if (held !== undefined && !held()) return undefined;
         if (group.stage === 'observe' || (done !== undefined && done.has(group.record))) continue;

@@ -15,7 +15,7 @@ export type Handler<N extends SubscribableName> = (event: EventMap[N], ctx: Hand
  * When a subscription runs, for events (notices ignore it):
  * - `handle` (the default): in the agent's plugin order, each plugin's handlers finishing
  *   before the next plugin's start; none runs once an earlier one called `ctx.claim()`.
- * - `observe`: before every `handle`, for every event, claimed or not, side by side; may not
+ * - `observe`: for every event, claimed or not, side by side with each other and the handlers; may not
  *   claim. For logging, metrics, audit.
  * - `fallback`: after every `handle`, only for an event no one claimed, in plugin order. For
  *   "I did not understand" answers and echo.

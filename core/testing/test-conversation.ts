@@ -43,7 +43,10 @@ export class TestConversation {
     private readonly peer: ConversationPeer,
     readonly phone: string,
     readonly agentId: string,
-  ) {}
+  ) {
+    // What this user got before the conversation began is no answer to its turns.
+    this.seen = peer.sentTo(agentId, phone).length;
+  }
 
   /**
    * Sends a text.

@@ -100,10 +100,12 @@ export interface Flow<V = Record<string, unknown>> {
   readonly finish: ((values: V, ctx: HandlerContext) => unknown) | undefined;
 }
 
-/** A step key not used yet. */
+/** A step key not used yet (give literal keys: a plain `string` one would hide every later key). */
 type NewKey<K extends string, V> = K extends keyof V ? never : K;
-/** The keys of earlier steps: where `next` may go back to. */
+/** The keys of earlier steps: where `next` may go back to (the step itself: asked again). */
 type Earlier<V, K extends string> = Extract<keyof V, string> | K;
+/** An `ask` step's answer: what `parse` returns, but never its refusals. */
+type Answer<R> = Exclude<Awaited<R>, Invalid | undefined>;
 
 /** Options of a question step: skip it unless `when`; go back to an earlier step with `next`. */
 export interface StepOptions<V, K extends string, T> {
@@ -154,14 +156,14 @@ export interface FlowBuilder<V> {
     key: NewKey<K, V>,
     prompt: Prompt<V>,
     parse: ((text: string, values: V) => R) | undefined,
-    options: StepOptions<V, K, Exclude<Awaited<R>, Invalid>> & { readonly when: (values: V) => boolean },
-  ): FlowBuilder<WithMaybe<V, K, Exclude<Awaited<R>, Invalid>>>;
+    options: StepOptions<V, K, Answer<R>> & { readonly when: (values: V) => boolean },
+  ): FlowBuilder<WithMaybe<V, K, Answer<R>>>;
   ask<K extends string, R = string>(
     key: NewKey<K, V>,
     prompt: Prompt<V>,
     parse?: (text: string, values: V) => R,
-    options?: StepOptions<V, K, Exclude<Awaited<R>, Invalid>>,
-  ): FlowBuilder<With<V, K, Exclude<Awaited<R>, Invalid>>>;
+    options?: StepOptions<V, K, Answer<R>>,
+  ): FlowBuilder<With<V, K, Answer<R>>>;
   /**
    * Asks the user to share their location (with a share-location chip, `options.chip`,
    * default "Share location") and waits for it; a text instead is asked again.

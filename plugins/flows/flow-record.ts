@@ -21,6 +21,33 @@ export interface FlowRecord {
   readonly returnTo?: string | undefined;
 }
 
+/** How many of the latest events that moved a conversation's flows are remembered: their redeliveries move nothing. */
+export const RECENT_EVENTS = 16;
+
+/**
+ * The ids of the latest events a stored value (an open flow's record, or what an ended flow
+ * leaves) says moved this conversation, newest last.
+ *
+ * @example
+ * recentEvents(await ctx.session.get()).includes(event.id); // a redelivery
+ */
+export function recentEvents(value: unknown): readonly string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const { recent, lastEventId } = value as { recent?: unknown; lastEventId?: unknown };
+  const ids = Array.isArray(recent) ? recent.filter((id): id is string => typeof id === 'string') : [];
+  return typeof lastEventId === 'string' && !ids.includes(lastEventId) ? [...ids, lastEventId] : ids;
+}
+
+/**
+ * `recent` with `eventId` added last, at most {@link RECENT_EVENTS} kept.
+ *
+ * @example
+ * withRecent(['a', 'b'], 'c'); // ['a', 'b', 'c']
+ */
+export function withRecent(recent: readonly string[], eventId: string): string[] {
+  return [...recent.filter((id) => id !== eventId), eventId].slice(-RECENT_EVENTS);
+}
+
 /**
  * A stored value as a flow record, or undefined when it is none (nothing stored, or a shape
  * this version does not know: the conversation then starts afresh rather than failing).

@@ -2,8 +2,8 @@ import { ConfigError, definePlugin, type Agent, type HandlerContext, type Plugin
 import { z } from 'zod';
 import { normalizeText } from '../normalize-text.js';
 import type { Flow } from './define-flow.js';
-import { toFlowRecord, type FlowRecord } from './flow-record.js';
-import { answerFlow, beginFlow, type Turn } from './run-flow.js';
+import { recentEvents, toFlowRecord, withRecent, type FlowRecord } from './flow-record.js';
+import { answerFlow, beginFlow, isCurrentChip, turnTime, type Turn } from './run-flow.js';
 
 /** Whole-message words that cancel the open flow; it says so and claims the message. */
 export const DEFAULT_CANCEL_WORDS = ['cancel', 'exit', 'never mind', 'nevermind'];
@@ -12,6 +12,8 @@ export const DEFAULT_FLOW_STOP_WORDS = ['stop', 'stopall', 'unsubscribe', 'end',
 
 /** How long a record is kept past its timeout, so a late answer still hears `timedOut`. */
 const KEPT_AFTER_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** How long an ended flow's last events are remembered: the dedupe store is the first guard against a redelivery, this one covers a store that forgot. */
+const ENDED_KEPT_MS = 6 * 60 * 60 * 1000;
 
 /** The options of `flows`. */
 export interface FlowsOptions {
@@ -101,53 +103,76 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
         start.when?.({ type, text: turn.text, postbackData: turn.postbackData }) === true,
     )?.flow;
 
-  const save = (ctx: HandlerContext, record: FlowRecord | undefined, now: number) =>
-    record === undefined ? ctx.session.clear() : ctx.session.set(record, record.expiresAt - now + KEPT_AFTER_TIMEOUT_MS);
+  /** Stores the open flow's record, or (it ended) what an ended flow leaves: the events that moved it, so their redeliveries move nothing. */
+  const save = (ctx: HandlerContext, record: FlowRecord | undefined, recent: readonly string[], turn: Turn, now: number) => {
+    const moved = withRecent(recent, turn.eventId);
+    return record === undefined
+      ? ctx.session.set({ v: 1, ended: true, recent: moved }, ENDED_KEPT_MS)
+      : ctx.session.set({ ...record, recent: moved }, Math.max(1, record.expiresAt - now + KEPT_AFTER_TIMEOUT_MS));
+  };
 
   async function onTurn(turn: Turn, type: 'text' | 'suggestion' | 'location', ctx: HandlerContext): Promise<void> {
-    const now = Date.now();
-    const stored = toFlowRecord(await ctx.session.get());
-    let open = stored !== undefined && byName.has(stored.flow) ? stored : undefined;
-    // A redelivery of the message that moved the flow last: already answered, nothing moves.
-    if (open?.lastEventId === turn.eventId) return ctx.claim();
+    const stored = await ctx.session.get();
+    const recent = recentEvents(stored);
+    // A redelivery of a message that already moved a flow (or ended one): answered, nothing moves.
+    if (recent.includes(turn.eventId)) return ctx.claim();
+    const now = turn.at;
+    const record = toFlowRecord(stored);
+    let open = record !== undefined && byName.has(record.flow) ? record : undefined;
     const folded = normalizeText(turn.text);
-    let answered = false;
+    // A tap on the open step's own chip is its answer, whatever its text says ("End", "Cancel").
+    const chip = open !== undefined && isCurrentChip(open, turn);
+    const stop = !chip && stopWords.has(folded);
     if (open !== undefined && now > open.expiresAt) {
+      // Too late: the flow has ended. STOP still goes on to opt-out handling, unclaimed.
+      if (stop) return ctx.session.clear();
       const timedOut = byName.get(open.flow)!.options.timedOut;
-      if (timedOut !== undefined) {
-        await ctx.reply(timedOut);
-        answered = true;
-      }
       open = undefined;
+      const starting = startedBy(turn, type, folded);
+      if (starting === undefined) {
+        if (timedOut === undefined) return ctx.session.clear();
+        ctx.claim();
+        await ctx.reply(timedOut);
+        return save(ctx, undefined, recent, turn, now);
+      }
+      ctx.claim();
+      if (timedOut !== undefined) await ctx.reply(timedOut);
+      return save(ctx, await beginFlow(starting, ctx, turn, now), recent, turn, now);
     }
-    const starting = startedBy(turn, type, folded);
+    const starting = chip ? undefined : startedBy(turn, type, folded);
     if (open !== undefined && starting === undefined) {
       const flow = byName.get(open.flow)!;
-      if (stopWords.has(folded)) return ctx.session.clear();
+      // STOP ends the flow silently and leaves the message to opt-out handling.
+      if (stop) return ctx.session.clear();
       ctx.claim();
-      if (cancelWords.has(folded)) {
+      if (!chip && cancelWords.has(folded)) {
         await ctx.reply(flow.options.cancelled ?? 'Cancelled.');
-        return ctx.session.clear();
+        return save(ctx, undefined, recent, turn, now);
       }
       const next = await answerFlow(flow, open, ctx, turn, now);
       // The flow's code changed under this conversation: started afresh rather than stuck.
-      if (next === 'unknown-step') return save(ctx, await beginFlow(flow, ctx, turn, now), now);
-      return save(ctx, next, now);
+      if (next === 'unknown-step') return save(ctx, await beginFlow(flow, ctx, turn, now), recent, turn, now);
+      return save(ctx, next, recent, turn, now);
     }
     if (starting !== undefined) {
       ctx.claim();
       if (open !== undefined && open.flow !== starting.name && options.switched !== undefined) await ctx.reply(options.switched);
-      return save(ctx, await beginFlow(starting, ctx, turn, now), now);
+      return save(ctx, await beginFlow(starting, ctx, turn, now), recent, turn, now);
     }
-    // Nothing open any more: a stale or timed-out record goes; what was said claims the message.
-    if (stored !== undefined) await ctx.session.clear();
-    if (answered) ctx.claim();
+    // Nothing open: a record of a flow this plugin no longer runs goes.
+    if (record !== undefined) await ctx.session.clear();
   }
 
-  agent.on('text', (event, ctx) => onTurn({ eventId: event.id, text: event.text, postbackData: undefined }, 'text', ctx));
-  agent.on('suggestion', (event, ctx) => onTurn({ eventId: event.id, text: event.text ?? '', postbackData: event.postbackData }, 'suggestion', ctx));
+  agent.on('text', (event, ctx) => onTurn({ eventId: event.id, at: turnTime(event.sendTime, Date.now()), text: event.text, postbackData: undefined }, 'text', ctx));
+  agent.on('suggestion', (event, ctx) =>
+    onTurn({ eventId: event.id, at: turnTime(event.sendTime, Date.now()), text: event.text ?? '', postbackData: event.postbackData }, 'suggestion', ctx),
+  );
   // A location moves only a flow that waits for one (others ask again); with none open it is not claimed.
   agent.on('location', (event, ctx) =>
-    onTurn({ eventId: event.id, text: '', postbackData: undefined, location: { latitude: event.latitude, longitude: event.longitude } }, 'location', ctx),
+    onTurn(
+      { eventId: event.id, at: turnTime(event.sendTime, Date.now()), text: '', postbackData: undefined, location: { latitude: event.latitude, longitude: event.longitude } },
+      'location',
+      ctx,
+    ),
   );
   }

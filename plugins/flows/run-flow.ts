@@ -7,11 +7,31 @@ import type { FlowRecord } from './flow-record.js';
 /** A user's message as a flow reads it: a text, or a chip tap (its text and postbackData). */
 export interface Turn {
   readonly eventId: string;
+  /** When the user sent it (see {@link turnTime}). */
+  readonly at: number;
   /** The text (a tap: the chip's text; a location: empty). */
   readonly text: string;
   readonly postbackData: string | undefined;
   /** A shared location. */
   readonly location?: SharedLocation | undefined;
+}
+
+/**
+ * When the user sent a message (ms): its `sendTime`, so that a redelivery is judged at the time
+ * of the first delivery (a timeout passed meanwhile must not change what a rerun answers);
+ * never later than now.
+ *
+ * @example
+ * turnTime('2026-12-04T10:00:00Z', Date.now()); // 1796378400000
+ */
+export function turnTime(sendTime: string | undefined, now: number): number {
+  const sent = sendTime === undefined ? Number.NaN : Date.parse(sendTime);
+  return Number.isFinite(sent) ? Math.min(sent, now) : now;
+}
+
+/** Whether a tap is on one of the chips the record's step sent. */
+export function isCurrentChip(record: FlowRecord, turn: Turn): boolean {
+  return turn.postbackData?.startsWith(`${CHIP_PREFIX}${record.flow}:${record.step}:`) === true;
 }
 
 /** How long a step waits for its answer unless the flow says. */
@@ -47,7 +67,15 @@ export async function answerFlow(flow: Flow<never>, record: FlowRecord, ctx: Han
   const index = flow.steps.findIndex((step) => step.key === record.step && step.kind !== 'say');
   if (index < 0) return 'unknown-step';
   const step = flow.steps[index] as Question;
+  // A tap on a chip of an earlier question answers nothing: asked again.
+  if (turn.postbackData?.startsWith(CHIP_PREFIX) === true && !isCurrentChip(record, turn)) {
+    return refuse(flow, step, record, ctx, turn, now, step.kind === 'choose' ? `Please choose one of: ${step.chips.join(', ')}.` : undefined);
+  }
   let answer: unknown;
+  if (step.kind === 'location' && turn.location === undefined && isCurrentChip(record, turn)) {
+    // The tap on the share-location chip itself: the location follows as its own event.
+    return { ...record, lastEventId: turn.eventId };
+  }
   if (step.kind === 'choose') {
     answer = turn.location === undefined ? chipOf(flow, step, turn) : undefined;
     if (answer === undefined) return refuse(flow, step, record, ctx, turn, now, `Please choose one of: ${step.chips.join(', ')}.`);
@@ -62,10 +90,10 @@ export async function answerFlow(flow: Flow<never>, record: FlowRecord, ctx: Han
   const values = { ...record.values, [step.key]: answer };
   const back = step.next?.(answer as never, values as never);
   if (back !== undefined) {
-    // Asks that step again, then this one: an edit, the answers in between kept.
+    // Asks that step again, then this one: an edit, the answers in between kept (itself: asked again).
     const to = questionIndex(flow, back);
     if (to < 0) throw new Error(`flow "${flow.name}": next() of step "${step.key}" returned ${JSON.stringify(back)}; expected the key of one of its questions`);
-    return advance(flow, values, to, ctx, turn, now, step.key);
+    return advance(flow, values, to, ctx, turn, now, back === step.key ? record.returnTo : step.key);
   }
   const resume = record.returnTo === undefined ? -1 : questionIndex(flow, record.returnTo);
   return advance(flow, values, resume < 0 ? index + 1 : resume, ctx, turn, now);

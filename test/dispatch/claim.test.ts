@@ -82,11 +82,24 @@ describe('claiming an event', () => {
     expect(t.texts()).to.deep.equal(['Type MENU']);
   });
 
-  it('a redelivery keeps a completed claim: an earlier plugin that failed runs again, the plugins after the claimer still do not', async () => {
+  it('a plugin that fails stops the rest for this delivery (it may have been about to claim); its redelivery goes on from it', async () => {
+    const log: string[] = [];
+    let failing = true;
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [recorder('z', log, { failing: () => failing }), recorder('after', log), recorder('fb', log, { stage: 'fallback' })] } });
+    const push = payloads.text({ text: 'z here', messageId: 'CLAIM-STOPPED' });
+    expect((await t.push(push)).failures.map((failure) => failure.plugin)).to.deep.equal(['z']);
+    expect(log).to.deep.equal(['z:start']);
+    log.length = 0;
+    failing = false;
+    await t.push(push);
+    expect(log).to.deep.equal(['z:start', 'z:end', 'after:start', 'after:end', 'fb:start', 'fb:end']);
+  });
+
+  it('a redelivery keeps a completed claim: a failed observer runs again, the plugins after the claimer still do not', async () => {
     const log: string[] = [];
     let failing = true;
     t = await startTestBot({
-      partner: { clientToken: TOKEN, plugins: [recorder('z', log, { failing: () => failing }), recorder('claimer', log, { claims: 'mine' }), recorder('after', log)] },
+      partner: { clientToken: TOKEN, plugins: [recorder('z', log, { failing: () => failing, stage: 'observe' }), recorder('claimer', log, { claims: 'mine' }), recorder('after', log)] },
     });
     const push = payloads.text({ text: 'mine z', messageId: 'CLAIM-REDELIVERED' });
     const first = await t.push(push);
@@ -158,5 +171,27 @@ describe('claiming an event', () => {
     hold.open();
     expect(await outcome).to.deep.equal({ status: 'lost' });
     expect(log).to.deep.equal(['first']);
+  });
+
+  it("one plugin's failed observer does not lose the claim its handler made", async () => {
+    let failing = true;
+    const both = definePlugin({
+      name: 'both',
+      setup(agent) {
+        agent.on('text', () => {
+          if (failing) throw new Error('observer down');
+        }, { stage: 'observe' });
+        agent.on('text', async (_event, ctx) => {
+          await ctx.reply('both answers');
+          ctx.claim();
+        });
+      },
+    });
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [both, echo.with({ markRead: false })] } });
+    const push = payloads.text({ text: 'hi', messageId: 'CLAIM-OBSERVER' });
+    expect((await t.push(push)).failures.map((failure) => failure.plugin)).to.deep.equal(['both']);
+    failing = false;
+    await t.push(push);
+    expect(t.texts()).to.deep.equal(['both answers']);
   });
 });

@@ -71,8 +71,8 @@ describe('flows', function () {
     for (const eventType of ['DELIVERED', 'READ', 'IS_TYPING'] as const) expect((await user.event(eventType)).messages).to.deep.equal([]);
     expect((await user.tap('Small')).text).to.equal('How many small pizzas?');
     for (const eventType of ['DELIVERED', 'READ', 'IS_TYPING'] as const) expect((await user.event(eventType)).messages).to.deep.equal([]);
-    // "Large" of the first question, tapped now: the step asks again.
-    expect((await user.tap('Large')).text).to.equal('A number from 1 to 9, please.');
+    // "Large" of the first question, tapped now: no answer to this one, which is asked again.
+    expect((await user.tap('Large')).text).to.equal('How many small pizzas?');
     expect((await user.say('1')).text).to.equal('1 x Small: ordered.');
   });
 
@@ -170,6 +170,23 @@ describe('flows', function () {
     expect((await user.send(payloads.location({ phone: user.phone, latitude: 1, longitude: 2 }))).texts).to.deep.equal(['You are at 1.00000, 2.00000']);
   });
 
+  it('after a timeout STOP still reaches opt-out handling; the share-location tap itself moves nothing; an own chip reading "End" is an answer', async () => {
+    const quick = defineFlow('quick', { start: { words: ['quick'] }, timeoutMs: 100, timedOut: 'Too late.' })
+      .choose('pick', 'Stay or end?', ['Stay', 'End'])
+      .location('where', 'Where?')
+      .done((v, ctx) => ctx.reply(`${v.pick} at ${v.where.latitude}`));
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [flows.with({ flows: [quick] }), keywords, echo.with({ markRead: false })] } });
+    const user = t.conversation('+15550000011');
+    await user.say('quick');
+    await sleep(200);
+    expect((await user.say('STOP')).texts).to.deep.equal(['You are unsubscribed and will get no more messages. Send START to subscribe again.']);
+    await user.say('quick');
+    expect((await user.tap('End')).text).to.equal('Where?');
+    // Tapping "Share location" sends a suggestion event first; the location follows.
+    expect((await user.tap('Share location')).messages).to.deep.equal([]);
+    expect((await user.send(payloads.location({ phone: user.phone, latitude: 3, longitude: 4 }))).text).to.equal('End at 3');
+  });
+
   it('refuses a malformed flow when it is defined, saying what was expected', () => {
     expect(() => defineFlow('')).to.throw(TypeError, 'defineFlow: expected a non-empty flow name, e.g. "booking"');
     expect(() => defineFlow('f').choose('a', 'A?', ['x']).choose('a' as never, 'B?', ['y'])).to.throw(TypeError, 'defineFlow(f).a: the key "a" is used twice; expected one step per key');
@@ -226,5 +243,31 @@ describe('flows with Redis (127.0.0.1:6379)', function () {
     expect(redelivered.status).to.equal(200);
     expect(redelivered.messages).to.deep.equal([]);
     expect((await b.conversation(user.phone).say('1')).text).to.equal('1 x Large: ordered.');
+  });
+
+  it('to a process whose dedupe store forgot: the final answer, a cancel, and an older answer after a newer one move nothing', async () => {
+    const sessions = stores().sessions;
+    const a = await bot({ sessions });
+    const forgetful = async () => {
+      const b = await startTestBot({ partner: { clientToken: TOKEN, plugins: plugins() }, sessions: stores().sessions });
+      bots.push(b);
+      return b;
+    };
+    const user = a.conversation('+15550001003');
+    await user.say('pizza');
+    const large = payloads.suggestion({ phone: user.phone, postbackData: 'flow:pizza:size:1', text: 'Large' });
+    await user.send(large);
+    const two = payloads.text({ phone: user.phone, text: '2' });
+    expect((await user.send(two)).text).to.equal('2 x Large: ordered.');
+    // The order is complete: its last answer and an older one, redelivered elsewhere, are not echoed or answered.
+    const b = await forgetful();
+    expect((await b.conversation(user.phone).send(two)).messages).to.deep.equal([]);
+    expect((await b.conversation(user.phone).send(large)).messages).to.deep.equal([]);
+    // A cancel, redelivered, is not taken by keywords as an opt-out either.
+    await user.say('pizza');
+    const cancel = payloads.text({ phone: user.phone, text: 'cancel' });
+    expect((await user.send(cancel)).texts).to.deep.equal(['No pizza then.']);
+    const c = await forgetful();
+    expect((await c.conversation(user.phone).send(cancel)).messages).to.deep.equal([]);
   });
 });
