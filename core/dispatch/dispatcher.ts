@@ -347,12 +347,12 @@ export class Dispatcher {
     // Which group claimed the event: by this delivery, or by an earlier one that completed it.
     let claimedAt = claimMarkerIndex(groups, done);
     const claim = { by: claimedAt === undefined ? undefined : groups[claimedAt]!.key };
-    // A handler or fallback that failed may have been about to claim: nothing after it runs this delivery.
-    let stopped = false;
+    // A handler that failed may have been about to claim: no fallback answers this delivery as if no one had.
+    let handlerFailed = false;
     const finish = (group: PluginHandlers, started: number, failure?: PluginError) => {
       if (timed) telemetry.handler(runtime.id, group.key, event.type, (performance.now() - started) / 1000);
       if (failure !== undefined) errors.push(failure);
-      if (failure !== undefined && group.stage !== 'observe') stopped = true;
+      if (failure !== undefined && group.stage === 'handle') handlerFailed = true;
       // A permanent failure is final too: a redelivery must not run that plugin again.
       // A holder that lost the event records nothing: its new holder decides what completed.
       if (key === undefined || (failure !== undefined && !isPermanent(failure.cause)) || (held !== undefined && !held())) return;
@@ -390,7 +390,8 @@ export class Dispatcher {
     const inTurn = (from: number): Promise<void> | undefined => {
       for (let i = from; i < groups.length; i += 1) {
         const group = groups[i]!;
-        if (stopped || (claimedAt !== undefined && i > claimedAt)) return undefined;
+        if (claimedAt !== undefined && i > claimedAt) return undefined;
+        if (handlerFailed && group.stage === 'fallback') return undefined;
         // A holder that lost the event starts nothing more: its new holder runs what is left.
         if (held !== undefined && !held()) return undefined;
         if (group.stage === 'observe' || (done !== undefined && done.has(group.record))) continue;
