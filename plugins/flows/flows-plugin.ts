@@ -123,21 +123,17 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
     // A tap on the open step's own chip is its answer, whatever its text says ("End", "Cancel").
     const chip = open !== undefined && isCurrentChip(open, turn);
     const stop = !chip && stopWords.has(folded);
+    let timedOutSaid = false;
     if (open !== undefined && now > open.expiresAt) {
       // Too late: the flow has ended. STOP still goes on to opt-out handling, unclaimed.
       if (stop) return ctx.session.clear();
       const timedOut = byName.get(open.flow)!.options.timedOut;
       open = undefined;
-      const starting = startedBy(turn, type, folded);
-      if (starting === undefined) {
-        if (timedOut === undefined) return ctx.session.clear();
+      if (timedOut !== undefined) {
         ctx.claim();
         await ctx.reply(timedOut);
-        return save(ctx, undefined, recent, turn, now);
+        timedOutSaid = true;
       }
-      ctx.claim();
-      if (timedOut !== undefined) await ctx.reply(timedOut);
-      return save(ctx, await beginFlow(starting, ctx, turn, now), recent, turn, now);
     }
     const starting = chip ? undefined : startedBy(turn, type, folded);
     if (open !== undefined && starting === undefined) {
@@ -159,7 +155,8 @@ function runFlows(agent: Agent, options: FlowsOptions): void {
       if (open !== undefined && open.flow !== starting.name && options.switched !== undefined) await ctx.reply(options.switched);
       return save(ctx, await beginFlow(starting, ctx, turn, now), recent, turn, now);
     }
-    // Nothing open: a record of a flow this plugin no longer runs goes.
+    // Nothing open: what was said about a timeout is remembered; a record of a flow no longer open (or run) goes.
+    if (timedOutSaid) return save(ctx, undefined, recent, turn, now);
     if (record !== undefined) await ctx.session.clear();
   }
 
