@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runDev, type DevServer } from '../../core/cli/dev.js';
-import { launchChromium, say, talkTo } from './browser-kit.js';
+import { launchChromium, say, talkTo, openChatPage } from './browser-kit.js';
 
 const BOOKING_CONFIG = fileURLToPath(new URL('../../examples/table-booking/rbmkit.yaml', import.meta.url));
 
@@ -27,10 +27,7 @@ describe('web chat page: the table-booking example (real browser)', function () 
   });
 
   beforeEach(async () => {
-    context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${dev.url}/`);
-    await page.getByText('Connected to the dev server.').waitFor();
+    ({ context, page } = await openChatPage(browser!, dev.url));
   });
 
   afterEach(async () => {

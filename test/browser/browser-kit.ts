@@ -2,7 +2,7 @@
 // playwright-core, and `rbmkit dev` on a free port with the test café config.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runDev, type DevServer } from '../../core/cli/dev.js';
 
 export const CAFE_CONFIG = fileURLToPath(new URL('../fixtures/dev/cafe.yaml', import.meta.url));
@@ -51,4 +51,13 @@ export async function talkTo(page: Page, agentId: string, phone = '+15555550100'
 export async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/** A fresh browser context on the dev server's chat page, once the page is connected. */
+export async function openChatPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.getByText('Connected to the dev server.').waitFor();
+  return { context, page };
 }

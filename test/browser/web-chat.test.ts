@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DevServer } from '../../core/cli/dev.js';
-import { launchChromium, say, startCafe, talkTo } from './browser-kit.js';
+import { launchChromium, say, startCafe, talkTo, openChatPage } from './browser-kit.js';
 
 // `rbmkit dev` with the café config, driven in a real (headless) Chromium. The agent's side
 // is real: the bot runs the plugins, which send to the fake RBM API; the page shows that.
@@ -24,10 +24,7 @@ describe('web chat page of rbmkit dev (real browser)', function () {
   });
 
   beforeEach(async () => {
-    context = await browser!.newContext({ viewport: { width: 1100, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${dev.url}/`);
-    await page.getByText('Connected to the dev server.').waitFor();
+    ({ context, page } = await openChatPage(browser!, dev.url));
   });
 
   afterEach(async () => {
