@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { FakeRbmApi } from 'rbmkit/testing';
-import { QueueRun, sendText } from './queue-kit.js';
+import { AGENT, QueueRun, sendText } from './queue-kit.js';
 
 describe('queue mode: crash recovery with the default lease and ack wait', function () {
   this.timeout(60_000);
@@ -26,6 +26,15 @@ describe('queue mode: crash recovery with the default lease and ack wait', funct
     await api.close();
   });
 
+  /**
+   * Waits until the store recorded that the `second` observer completed event `messageId`: the
+   * kill or freeze is meant to cut the slow recorder only.
+   */
+  async function secondRecorded(phone: string, messageId: string) {
+    const doneKey = `${run.prefix}:dedupe:{${AGENT}|${phone}|${messageId}}:done`;
+    await run.until(() => run.redis.sismember(doneKey, 'second#observe'), (member) => member === 1);
+  }
+
   /** The worker (by pid) that started event `n` of `phone` first. */
   async function holderOf(phone: string, n: string) {
     const started = await run.until(() => run.list('started'), (list) => list.some((entry) => entry.startsWith(`${phone}|${n}|`)));
@@ -35,9 +44,11 @@ describe('queue mode: crash recovery with the default lease and ack wait', funct
 
   it('a SIGKILLed worker: its event is completed by the other worker within seconds, once, before what follows it', async () => {
     const phone = '+15550001001';
-    expect((await sendText(url, phone, 'slow:1')).status).to.equal(200);
+    const first = randomUUID();
+    expect((await sendText(url, phone, 'slow:1', first)).status).to.equal(200);
     expect((await sendText(url, phone, '2')).status).to.equal(200);
     const victim = await holderOf(phone, '1');
+    await secondRecorded(phone, first);
     victim.child.kill('SIGKILL');
     await victim.exited();
     const killedAt = Date.now();
@@ -58,6 +69,7 @@ describe('queue mode: crash recovery with the default lease and ack wait', funct
     expect((await sendText(url, phone, 'reply:1', first)).status).to.equal(200);
     expect((await sendText(url, phone, 'reply:2')).status).to.equal(200);
     const frozen = await holderOf(phone, '1');
+    await secondRecorded(phone, first);
     frozen.child.kill('SIGSTOP');
     try {
       const done = await run.until(() => run.doneFor(phone), (list) => list.length >= 2, 20_000);
