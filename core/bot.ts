@@ -22,6 +22,8 @@ import { QueueWorker, retryPolicy } from './queue/queue-worker.js';
 import { openStores, warnIfUnshared, type BotStores } from './stores/bot-stores.js';
 import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
 import { MemorySessionStore } from './stores/session-store.js';
+import { BodyBudget } from './webhook/body-budget.js';
+import { mountPrefix } from './webhook/mount-path.js';
 import { WebhookServer, type Listening } from './webhook/http-server.js';
 import { ingressDeps } from './webhook/ingress-deps.js';
 import { WebhookRoutes } from './webhook/routes.js';
@@ -34,10 +36,34 @@ export type { AgentControl, Listening };
 
 /** An RBM webhook server for any number of agents. Made by {@link createBot}. */
 export interface Bot {
-  /** Koa middleware serving the webhooks; other paths fall through to `next`. */
-  middleware(): Middleware;
-  /** A node:http request listener serving the webhooks (404 JSON elsewhere). */
+  /**
+   * Koa middleware serving the webhooks (and metrics and health), for a Koa app of your own;
+   * other paths fall through to `next`. Under `prefix`, `/webhook` is served at `/rbm/webhook`.
+   * A body your app's own body parser read first (koa-bodyparser, @koa/bodyparser) is used as
+   * it is, held to the same limits; Business Messages needs the raw text it keeps (`rawBody`).
+   *
+   * @example
+   * app.use(bodyParser());
+   * app.use(bot.middleware({ prefix: '/rbm' }));
+   */
+  middleware(options?: { readonly prefix?: string }): Middleware;
+  /**
+   * A node:http request listener serving the webhooks (404 JSON elsewhere). For Express,
+   * Fastify, Cloud Functions or fetch-style handlers, see `rbmkit/adapters`.
+   *
+   * @example
+   * createServer(bot.callback()).listen(8080);
+   */
   callback(): RequestListener;
+  /**
+   * Connects the stores and the queue, once: `listen()` and the mounted handlers call it
+   * before the first request; call it yourself to connect at start rather than then.
+   * A store that cannot connect is logged, not thrown: pushes get 503 until it answers.
+   *
+   * @example
+   * await bot.ready();
+   */
+  ready(): Promise<void>;
   /** Starts an HTTP server. Port 0 picks a free one. */
   listen(port?: number, host?: string): Promise<Listening>;
   /**
@@ -130,9 +156,12 @@ export function createBot(given: BotConfig): Bot {
   let closing = false;
   // Dead letters: the queue's when there is one, else a bounded store in memory.
   const deadLetters = config.queue?.deadLetters ?? new MemoryDeadLetters(config.memoryDeadLetters, () => telemetry.deadLetterDropped());
+  const budget = new BodyBudget(config.bodyBudgetBytes ?? 64 * ONE_MIB);
+  const bodyLimit = config.bodyLimit ?? ONE_MIB;
   const routes = new WebhookRoutes(table, ingressDeps(config, { agents: registry, dispatcher, telemetry, log, webhooks: table, deadLetters }), {
     log,
-    bodyLimit: config.bodyLimit ?? ONE_MIB,
+    bodyLimit,
+    budget,
     metrics,
     metricsPath: config.metrics === false ? '' : (config.metrics?.path ?? '/metrics'),
     health: config.health,
@@ -140,31 +169,44 @@ export function createBot(given: BotConfig): Bot {
     queue: config.queue,
     isClosing: () => closing,
   });
-  const server = new WebhookServer(webhookApp(routes, log), config.server, {
-    bodyLimit: config.bodyLimit ?? ONE_MIB,
-    bodyBudgetBytes: config.bodyBudgetBytes ?? 64 * ONE_MIB,
-  });
+  const server = new WebhookServer(webhookApp(routes, log), config.server, { bodyLimit, budget });
   const queue = config.queue;
   let worker: QueueWorker | undefined;
   let shutdown: Promise<void> | undefined;
+  let storesOpened: Promise<void> | undefined;
+  const openStoresOnce = (): Promise<void> => (storesOpened ??= (warnIfUnshared(stores, log), openStores(stores, log)));
+  let opened: Promise<void> | undefined;
+  const ready = (): Promise<void> =>
+    (opened ??= openStoresOnce().then(() =>
+      queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers')),
+    ));
+  /** A handler that connects the stores before its first request, then serves as it is. */
+  const openedFirst = <H extends (...args: never[]) => unknown>(handler: H): H => {
+    let open = false;
+    return ((...args: Parameters<H>) => {
+      if (open) return handler(...args);
+      return ready().then(() => {
+        open = true;
+        return handler(...args);
+      });
+    }) as H;
+  };
 
   return {
     log,
     client,
     agents: agentControl(registry, table, () => routes.rebuild()),
-    middleware: () => routes.middleware(),
-    callback: () => webhookApp(routes, log),
+    middleware: (options) => openedFirst(routes.middleware(mountPrefix(options?.prefix, 'bot.middleware()'))),
+    callback: () => openedFirst(webhookApp(routes, log)),
+    ready,
     async listen(port, host) {
-      warnIfUnshared(stores, log);
-      await openStores(stores, log);
-      await queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers'));
+      await ready();
       return server.listen(port, host);
     },
     async work() {
       if (queue === undefined) throw new ConfigError('bot.work() needs a queue; expected createBot({ ..., queue: new NatsQueue({ url }) })');
       if (worker !== undefined) return;
-      warnIfUnshared(stores, log);
-      await openStores(stores, log);
+      await openStoresOnce();
       await queue.open();
       worker = new QueueWorker({ queue, dispatcher, agents: registry, telemetry, log, retry: retryPolicy(config.queueRetry) });
       await worker.start();
@@ -179,3 +221,4 @@ export function createBot(given: BotConfig): Bot {
     stats: () => telemetry.stats(),
   };
 }
+

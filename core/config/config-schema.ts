@@ -266,6 +266,13 @@ export const botConfigSchema = settings({
   handlerTimeoutMs: positive.optional(),
   /** Past this, answer 503 and let handlers finish; the redelivery finds them done. Default 8,000 ms. */
   ackDeadlineMs: positive.optional(),
+  /**
+   * Serverless (Cloud Functions, Cloud Run with CPU only during requests, Lambda): answer only
+   * once every plugin finished or failed, and every notice they caused was delivered, so nothing
+   * runs after the answer, when the platform freezes the CPU. No 503 at `ackDeadlineMs`: each
+   * handler is still bound by `handlerTimeoutMs`. Default false.
+   */
+  processBeforeResponse: z.boolean({ error: 'expected true or false' }).optional(),
   /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
   maxInFlight: positive.optional(),
   /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */

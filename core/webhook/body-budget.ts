@@ -98,13 +98,16 @@ export class BodyBudget {
   }
 
   /**
-   * Charges a request's body for the life of its answer. Returns false, charging nothing,
-   * when it does not fit: the caller answers 503 without reading it.
+   * Charges a request's body for the life of its answer (once: a request admitted already is
+   * not charged again). Returns false, charging nothing, when it does not fit: the caller
+   * answers 503 without reading it.
    *
    * @example
    * if (!budget.admit(req, res, 1024 * 1024)) return answerOverBudget(res);
    */
   admit(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
+    // Admitted already (by the server, before a mounted route admits it again): charged once.
+    if ((res as Charged)[CHARGE] !== undefined) return true;
     const charge = bodyCharge(req, limit);
     if (!this.reserve(charge)) return false;
     if (charge > 0) {

@@ -28,7 +28,7 @@ export interface BodyGuard {
   /** Largest accepted body, in bytes: what a chunked or compressed body is charged. */
   readonly bodyLimit: number;
   /** Bytes of bodies read at once, at most; past it, requests get 503 unread. */
-  readonly bodyBudgetBytes: number;
+  readonly budget: BodyBudget;
 }
 
 /**
@@ -78,7 +78,7 @@ function answerConnect(_req: IncomingMessage, socket: Duplex): void {
  * dropping idle and, past a grace period, all connections.
  *
  * @example
- * const server = new WebhookServer(app.callback(), { headersTimeoutMs: 5_000 });
+ * const server = new WebhookServer(app.callback(), { headersTimeoutMs: 5_000 }, { bodyLimit, budget: new BodyBudget(64 * 1024 * 1024) });
  * const { url } = await server.listen(8080, '127.0.0.1');
  * await server.close(() => dispatcher.drain());
  */
@@ -92,7 +92,7 @@ export class WebhookServer {
     private readonly timeouts: ServerTimeouts = {},
     private readonly guard?: BodyGuard,
   ) {
-    this.budget = guard === undefined ? undefined : new BodyBudget(guard.bodyBudgetBytes);
+    this.budget = guard?.budget;
   }
 
   /** Starts listening; port 0 picks a free one. Rejects with the system error (EADDRINUSE…). */

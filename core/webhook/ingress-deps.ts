@@ -41,5 +41,6 @@ export function ingressDeps(
     agentWebhook: (agentId) => webhooks.agentWebhook(agentId),
     strictWebhooks: config.strictWebhooks === true,
     deadLetters: config.undeliverablePolicy === 'deadLetter' ? deadLetters : undefined,
+    processBeforeResponse: config.processBeforeResponse === true,
   };
 }

@@ -65,7 +65,19 @@ export interface IngressDeps {
   readonly strictWebhooks: boolean;
   /** `undeliverablePolicy: 'deadLetter'`: where verified pushes with unusable data are kept; undefined rejects them (400/403). */
   readonly deadLetters?: DeadLetterQueue;
+  /** Serverless: answer once the plugins and every notice of the request are done; no ack deadline. */
+  readonly processBeforeResponse?: boolean;
 }
+
+/**
+ * Takes work a request started and does not wait for (a notice to the plugins). In direct mode
+ * it runs on after the answer; under `processBeforeResponse` the answer waits for it. The work
+ * given must never reject (its failure is logged where it is made).
+ */
+export type Later = (work: Promise<unknown>) => void;
+
+/** The default: work started by a request runs on after its answer. */
+const runOn: Later = () => undefined;
 
 /**
  * The diagnostics channel on which ingress publishes the plugin failures of each push, when
@@ -131,30 +143,40 @@ const REJECTIONS: Record<RejectReason, { status: number; message: string }> = {
  * @example
  * router.post(hook.path, jsonErrors(log), bodyParser(), webhookHandler(hook, deps));
  */
-export function webhookHandler(hook: Webhook, deps: IngressDeps) {
+export function webhookHandler(hook: Webhook, deps: IngressDeps): (ctx: Context) => Promise<void> | void {
   // Not async, nor is answerPush: while the plugins run, no suspended frame keeps the body,
   // its decoded bytes and data alive (a push in flight holds only what its event needs).
   // A throw here is a rejection for the caller, as from an async function.
-  return (ctx: Context): Promise<void> | void => {
+  const handle = (ctx: Context, later: Later): Promise<void> | void => {
     deps.telemetry.received(hook.path);
     if (hook.dialect === 'business-messages') {
       const bm = parseBmBody(ctx.request.body);
-      if (bm.kind === 'handshake') return answerHandshake(ctx, hook, bm, deps);
-      return answerBmEvent(ctx, hook, bm, deps);
+      if (bm.kind === 'handshake') return answerHandshake(ctx, hook, bm, deps, later);
+      return answerBmEvent(ctx, hook, bm, deps, later);
     }
     // The text koa-bodyparser kept is for Business Messages' signature only.
     ctx.request.rawBody = undefined as unknown as string;
     const body = parseWebhookBody(ctx.request.body);
-    if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps);
-    return answerPush(ctx, hook, body, deps);
+    if (body.kind === 'handshake') return answerHandshake(ctx, hook, body, deps, later);
+    return answerPush(ctx, hook, body, deps, later);
+  };
+  if (deps.processBeforeResponse !== true) return (ctx) => handle(ctx, runOn);
+  // Serverless: the answer (or the error answered) waits for the notices the request started.
+  return async (ctx) => {
+    const pending: Promise<unknown>[] = [];
+    try {
+      await handle(ctx, (work) => void pending.push(work));
+    } finally {
+      await Promise.all(pending);
+    }
   };
 }
 
-function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps: IngressDeps): void {
+function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps: IngressDeps, later: Later): void {
   let matched = false;
   for (const token of hook.tokens) if (safeEqual(token, handshake.clientToken)) matched = true;
   if (!matched) {
-    reject(ctx, hook, 'bad_client_token', deps, undefined, true);
+    reject(ctx, hook, 'bad_client_token', deps, later, { handshake: true });
     return;
   }
   deps.telemetry.handshake();
@@ -164,15 +186,15 @@ function answerHandshake(ctx: Context, hook: Webhook, handshake: Handshake, deps
   ctx.body = handshake.secret;
 }
 
-function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: IngressDeps): Promise<void> | void {
+function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: IngressDeps, later: Later): Promise<void> | void {
   const bytes = decodeBase64(push.data);
   if (bytes === undefined || bytes.length === 0) {
     throw new HttpError(400, 'bad_base64', 'expected message.data to be non-empty standard base64');
   }
   const signature = ctx.headers['x-goog-signature'];
   const given = Array.isArray(signature) ? signature.join(',') : signature;
-  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, claimedAgent(bytes));
-  if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, claimedAgent(bytes));
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, later, { claimedAgentId: claimedAgent(bytes) });
+  if (!verifySignature(hook.keys, bytes, given)) return reject(ctx, hook, 'bad_signature', deps, later, { claimedAgentId: claimedAgent(bytes) });
   deps.telemetry.verified();
 
   const pushInfo: PushInfo = {
@@ -184,13 +206,13 @@ function answerPush(ctx: Context, hook: Webhook, push: PushEnvelope, deps: Ingre
     receivedAt: Date.now(),
   };
   const data = decodeJsonObject(bytes);
-  if (typeof data === 'string') return refuseUnusable(ctx, hook, { reason: 'bad_data', message: data, bytes, push: pushInfo }, deps);
+  if (typeof data === 'string') return refuseUnusable(ctx, hook, { reason: 'bad_data', message: data, bytes, push: pushInfo }, deps, later);
   const parsed = parseEvent(data, pushInfo);
   const problem = agentProblem(hook, parsed);
-  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes, push: pushInfo }, deps);
-  const event = ownedEvent(hook, parsed, deps);
+  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes, push: pushInfo }, deps, later);
+  const event = ownedEvent(hook, parsed, deps, later);
   if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
-    return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
+    return reject(ctx, hook, 'too_old', deps, later, { claimedAgentId: event.agentId.slice(0, 200) });
   }
   deps.telemetry.verifiedFor(event.agentId);
   // Queue mode: 200 only once the broker confirmed the write; workers run the plugins.
@@ -208,22 +230,22 @@ async function answerQueued(ctx: Context, enqueue: Enqueue, event: RbmEvent, dat
  * they arrived. koa-bodyparser kept them as `rawBody` (the text it parsed), so nothing is read
  * twice and the RBM path does no extra work; that text re-encoded as UTF-8 is the wire bytes.
  */
-async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: IngressDeps): Promise<void> {
+async function answerBmEvent(ctx: Context, hook: Webhook, body: BmBody, deps: IngressDeps, later: Later): Promise<void> {
   const claimed = typeof body.data.agent === 'string' ? body.data.agent.slice(0, 200) : undefined;
   const signature = ctx.headers['x-goog-signature'];
   const given = Array.isArray(signature) ? signature.join(',') : signature;
-  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, claimed);
+  if (given === undefined || given === '') return reject(ctx, hook, 'missing_signature', deps, later, { claimedAgentId: claimed });
   const raw = ctx.request.rawBody;
-  if (typeof raw !== 'string' || !verifySignature(hook.keys, Buffer.from(raw, 'utf8'), given)) return reject(ctx, hook, 'bad_signature', deps, claimed);
+  if (typeof raw !== 'string' || !verifySignature(hook.keys, Buffer.from(raw, 'utf8'), given)) return reject(ctx, hook, 'bad_signature', deps, later, { claimedAgentId: claimed });
   deps.telemetry.verified();
   const pushInfo: PushInfo = { attributes: NO_ATTRIBUTES, webhook: hook.path, receivedAt: Date.now() };
   const parsed = parseBmEvent(body.data, pushInfo);
   if (parsed === undefined) throw new HttpError(400, 'bad_event', 'expected "conversationId" to be a non-empty string');
   const problem = agentProblem(hook, parsed);
-  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes: Buffer.from(raw, 'utf8'), push: pushInfo }, deps);
-  const event = ownedEvent(hook, parsed, deps);
+  if (problem !== undefined) return refuseUnusable(ctx, hook, { ...problem, bytes: Buffer.from(raw, 'utf8'), push: pushInfo }, deps, later);
+  const event = ownedEvent(hook, parsed, deps, later);
   if (deps.replayWindowMs !== undefined && (eventAgeMs(event, Date.now()) ?? 0) > deps.replayWindowMs) {
-    return reject(ctx, hook, 'too_old', deps, event.agentId.slice(0, 200));
+    return reject(ctx, hook, 'too_old', deps, later, { claimedAgentId: event.agentId.slice(0, 200) });
   }
   deps.telemetry.verifiedFor(event.agentId);
   // Queue mode: the verified body is the event's data, as message.data is for RBM; a worker
@@ -245,7 +267,8 @@ const SETTLED_ANSWERS = { handled: JSON.stringify({ status: 'handled' }), duplic
 
 async function answerOutcome(ctx: Context, event: RbmEvent, deps: IngressDeps): Promise<void> {
   const delivered = deps.dispatcher.deliver(deps.agents.runtime(event.agentId), event);
-  const outcome = await deps.deadlines.race(delivered, deps.ackDeadlineMs);
+  // Serverless: no deadline, the answer waits for the plugins (each bound by handlerTimeoutMs).
+  const outcome = deps.processBeforeResponse === true ? await delivered : await deps.deadlines.race(delivered, deps.ackDeadlineMs);
   if (outcome === TIMED_OUT) {
     if (pushFailures.hasSubscribers) void delivered.then((late) => publishFailures(ctx.req, late, true), () => undefined);
     throw new HttpError(
@@ -333,11 +356,11 @@ function agentProblem(hook: Webhook, event: RbmEvent): Pick<Unusable, 'reason' |
  * when the data named none; at a partner webhook, a push for an agent with a webhook of its own
  * is misrouted (counted, warned once, notified; a 403 under `strictWebhooks`).
  */
-function ownedEvent(hook: Webhook, event: RbmEvent, deps: IngressDeps): RbmEvent {
+function ownedEvent(hook: Webhook, event: RbmEvent, deps: IngressDeps, later: Later): RbmEvent {
   if (hook.agentId !== undefined) return event.agentId === '' ? { ...event, agentId: hook.agentId } : event;
   // The one lookup misrouting costs: does this agent have a webhook of its own?
   const own = deps.agentWebhook(event.agentId);
-  if (own !== undefined) answerMisrouted(hook, own, event, deps);
+  if (own !== undefined) answerMisrouted(hook, own, event, deps, later);
   return event;
 }
 
@@ -350,10 +373,10 @@ function rejectionFor(hook: Webhook, reason: RejectReason): { status: number; me
  * A verified push whose data cannot be used: by policy, answered 200 and kept as a dead letter
  * (`undeliverable`), else refused as before (400 `bad_data`, or a `rejected` 403/400).
  */
-async function refuseUnusable(ctx: Context, hook: Webhook, unusable: Unusable, deps: IngressDeps): Promise<void> {
-  if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps);
+async function refuseUnusable(ctx: Context, hook: Webhook, unusable: Unusable, deps: IngressDeps, later: Later): Promise<void> {
+  if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps, later);
   if (unusable.reason === 'bad_data') throw new HttpError(400, 'bad_data', unusable.message);
-  return reject(ctx, hook, unusable.reason, deps, unusable.claimedAgentId, false, unusable.message);
+  return reject(ctx, hook, unusable.reason, deps, later, { claimedAgentId: unusable.claimedAgentId, message: unusable.message });
 }
 
 /** Past this, forged data is not parsed for the agent it claims: a forger's megabyte is not worth a second copy. */
@@ -393,13 +416,13 @@ function reject(
   hook: Webhook,
   reason: RejectReason,
   deps: IngressDeps,
-  claimedAgentId?: string,
-  handshake = false,
-  message?: string,
+  later: Later,
+  refusal: { readonly claimedAgentId?: string | undefined; readonly handshake?: boolean; readonly message?: string | undefined } = {},
 ): void {
+  const { claimedAgentId, handshake = false } = refusal;
   const rejection = rejectionFor(hook, reason);
   const { status } = rejection;
-  message ??= rejection.message;
+  const message = refusal.message ?? rejection.message;
   const acknowledge = !handshake && (status === 200 || (status === 401 && deps.signaturePolicy === 'acknowledge'));
   const notice: RejectedNotice = {
     type: 'rejected',
@@ -411,11 +434,13 @@ function reject(
   };
   deps.telemetry.rejected(hook.path, reason);
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
-  deps.dispatcher
-    .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
-      deps.log.warn({ webhook: hook.path, reason, status: notice.status }, 'request rejected'),
-    )
-    .catch((error: unknown) => deps.log.error({ err: error }, 'delivering a rejected notice failed'));
+  later(
+    deps.dispatcher
+      .notify(owner, notice, undefined, { eventId: '', attempt: 1, redelivery: false }, () =>
+        deps.log.warn({ webhook: hook.path, reason, status: notice.status }, 'request rejected'),
+      )
+      .catch((error: unknown) => deps.log.error({ err: error }, 'delivering a rejected notice failed')),
+  );
   if (!acknowledge) throw new HttpError(status, reason, message);
   ctx.status = 200;
   ctx.body = { status: 'dropped', reason };

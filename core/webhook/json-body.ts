@@ -51,7 +51,23 @@ function toHttpError(error: ParserError, limit: number, signed: boolean): HttpEr
 export function jsonBody(limit: number): Middleware {
   const signed = parser(limit, true);
   const unsigned = parser(Math.min(limit, UNSIGNED_BODY_LIMIT), false);
-  return (ctx, next) => (ctx.headers['x-goog-signature'] === undefined ? unsigned : signed)(ctx, next);
+  return (ctx, next) => {
+    const isSigned = ctx.headers['x-goog-signature'] !== undefined;
+    // Mounted in an app whose own body parser ran first: its body, held to the same limits.
+    if (ctx.request.body !== undefined) return checkParsed(ctx.request.body, ctx.request.rawBody, isSigned ? limit : Math.min(limit, UNSIGNED_BODY_LIMIT), isSigned, next);
+    return (isSigned ? signed : unsigned)(ctx, next);
+  };
+}
+
+/**
+ * A body another parser already read (a host app's koa-bodyparser, @koa/bodyparser…): its size,
+ * from the raw text the parser kept or else from the parsed value, must fit `limit`, as if read here.
+ */
+function checkParsed(body: unknown, raw: unknown, limit: number, signed: boolean, next: () => Promise<unknown>): Promise<unknown> {
+  const size =
+    typeof raw === 'string' ? Buffer.byteLength(raw) : Buffer.isBuffer(raw) ? raw.length : typeof body === 'string' ? Buffer.byteLength(body) : Buffer.byteLength(JSON.stringify(body) ?? '');
+  if (size > limit) throw toHttpError({ type: 'entity.too.large' }, limit, signed);
+  return next();
 }
 
 function parser(limit: number, signed: boolean): Middleware {

@@ -1,6 +1,6 @@
 import { HttpError } from '../errors.js';
 import type { MisroutedNotice, RbmEvent } from '../events/event-types.js';
-import type { IngressDeps, Webhook } from './ingress.js';
+import type { IngressDeps, Later, Webhook } from './ingress.js';
 import type { AgentWebhook } from './webhook-table.js';
 
 /**
@@ -13,9 +13,9 @@ import type { AgentWebhook } from './webhook-table.js';
  *
  * @example
  * const own = deps.agentWebhook(event.agentId);
- * if (own !== undefined) answerMisrouted(hook, own, event, deps); // throws under strictWebhooks
+ * if (own !== undefined) answerMisrouted(hook, own, event, deps, later); // throws under strictWebhooks
  */
-export function answerMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: IngressDeps): void {
+export function answerMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: IngressDeps, later: Later): void {
   const agentId = event.agentId;
   const status = deps.strictWebhooks ? 403 : 200;
   deps.telemetry.misrouted(agentId);
@@ -29,9 +29,11 @@ export function answerMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEven
     );
   }
   const notice: MisroutedNotice = { type: 'misrouted', agentId, webhook: hook.path, expectedWebhook: own.path, status, event };
-  deps.dispatcher
-    .notify(deps.agents.runtime(agentId), notice, event, { pushId: event.push.pushId, eventId: event.id, attempt: 1, redelivery: false })
-    .catch((error: unknown) => deps.log.error({ err: error, agentId }, 'delivering a misrouted notice failed'));
+  later(
+    deps.dispatcher
+      .notify(deps.agents.runtime(agentId), notice, event, { pushId: event.push.pushId, eventId: event.id, attempt: 1, redelivery: false })
+      .catch((error: unknown) => deps.log.error({ err: error, agentId }, 'delivering a misrouted notice failed')),
+  );
   if (status === 403) {
     throw new HttpError(
       403,

@@ -5,6 +5,7 @@ import { HttpError } from '../errors.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import type { Queue } from '../queue/queue.js';
 import type { BotStores } from '../stores/bot-stores.js';
+import type { BodyBudget } from './body-budget.js';
 import { liveness, readiness } from './health.js';
 import { webhookHandler, type IngressDeps } from './ingress.js';
 import { jsonBody } from './json-body.js';
@@ -24,6 +25,8 @@ export interface RouteOptions {
   readonly queue?: Pick<Queue, 'ping'>;
   /** True once the bot is shutting down: pushes get 503, readiness fails. */
   readonly isClosing: () => boolean;
+  /** The bytes of bodies read at once, charged at the route when no server admitted the request (mounted in another app). */
+  readonly budget?: BodyBudget;
 }
 
 /**
@@ -37,6 +40,8 @@ export interface RouteOptions {
  */
 export class WebhookRoutes {
   private current: Middleware;
+  /** The routes under each prefix asked for (mounted in another app), built on first use. */
+  private readonly prefixed = new Map<string, Middleware>();
   private readonly errors: Middleware;
   private readonly parseBody: Middleware;
 
@@ -47,23 +52,32 @@ export class WebhookRoutes {
   ) {
     this.errors = jsonErrors(options.log);
     this.parseBody = jsonBody(options.bodyLimit);
-    this.current = this.build();
+    this.current = this.build('');
   }
 
-  /** Serves the routes as they are now; other paths fall through to `next`. */
-  middleware(): Middleware {
-    return (ctx, next) => this.current(ctx, next);
+  /**
+   * Serves the routes as they are now, under `prefix` (`/rbm` serves `/rbm/webhook`); other
+   * paths fall through to `next`.
+   */
+  middleware(prefix = ''): Middleware {
+    if (prefix === '') return (ctx, next) => this.current(ctx, next);
+    return (ctx, next) => {
+      let routes = this.prefixed.get(prefix);
+      if (routes === undefined) this.prefixed.set(prefix, (routes = this.build(prefix)));
+      return routes(ctx, next);
+    };
   }
 
   /** Builds the routes again from the table (a webhook was added or removed). */
   rebuild(): void {
-    this.current = this.build();
+    this.current = this.build('');
+    this.prefixed.clear();
   }
 
-  private build(): Middleware {
-    const { metrics, metricsPath, health, stores, queue, isClosing } = this.options;
+  private build(prefix: string): Middleware {
+    const { metrics, metricsPath, health, stores, queue, isClosing, budget, bodyLimit } = this.options;
     const { errors, parseBody } = this;
-    const router = new Router();
+    const router = new Router(prefix === '' ? {} : { prefix });
     if (metrics !== undefined) {
       router.get(metricsPath, async (ctx) => {
         ctx.type = metrics.registry.contentType;
@@ -80,11 +94,22 @@ export class WebhookRoutes {
       ctx.set('Connection', 'close');
       throw new HttpError(503, 'shutting_down', 'this server is shutting down; expected a redelivery to another one', { 'Retry-After': '5' });
     };
+    // The body budget, where no server admitted the request before it reached these routes.
+    const admit: Middleware =
+      budget === undefined
+        ? (_ctx, next) => next()
+        : (ctx, next) => {
+            if (budget.admit(ctx.req, ctx.res, bodyLimit)) return next();
+            throw new HttpError(503, 'overloaded', `too many request bodies being read at once (budget ${budget.bytes} bytes); expected a retry later`, {
+              'Retry-After': '1',
+              Connection: 'close',
+            });
+          };
     for (const hook of this.table.values()) {
       const handle = webhookHandler(hook, this.deps);
       // One middleware, not four composed layers: each layer costs a promise per request.
       // Promise.resolve gives the handler's own promise back as it is (no new one): only answers made at once get one.
-      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => parseBody(ctx, () => Promise.resolve(handle(ctx))))));
+      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => admit(ctx, () => parseBody(ctx, () => Promise.resolve(handle(ctx)))))));
       router.all(hook.path, errors, () => {
         throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
       });

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { HttpError } from '../errors.js';
 import type { PushInfo, UndeliverableNotice, UndeliverableReason } from '../events/event-types.js';
 import type { DeadLetterQueue, UndeliverablePush } from '../queue/queue.js';
-import type { IngressDeps, Webhook } from './ingress.js';
+import type { IngressDeps, Later, Webhook } from './ingress.js';
 
 /** A verified push whose data cannot be used, and why. */
 export interface Unusable {
@@ -50,9 +50,9 @@ export function toUndeliverablePush(unusable: Unusable, hook: Webhook): Undelive
  * Only ever called for pushes whose signature verified: an attacker cannot fill the store.
  *
  * @example
- * if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps);
+ * if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps, later);
  */
-export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable: Unusable, store: DeadLetterQueue, deps: IngressDeps): Promise<void> {
+export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable: Unusable, store: DeadLetterQueue, deps: IngressDeps, later: Later): Promise<void> {
   let deadLetterId: string | undefined;
   try {
     deadLetterId = await store.keep(toUndeliverablePush(unusable, hook));
@@ -85,9 +85,11 @@ export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable:
         : `undeliverable push (${reason}) kept as dead letter ${deadLetterId}: ${message}`,
     );
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
-  deps.dispatcher
-    .notify(owner, notice, undefined, { pushId: unusable.push.pushId, eventId: '', attempt: 1, redelivery: false }, unheard)
-    .catch((error: unknown) => deps.log.error({ err: error }, 'delivering an undeliverable notice failed'));
+  later(
+    deps.dispatcher
+      .notify(owner, notice, undefined, { pushId: unusable.push.pushId, eventId: '', attempt: 1, redelivery: false }, unheard)
+      .catch((error: unknown) => deps.log.error({ err: error }, 'delivering an undeliverable notice failed')),
+  );
   ctx.status = 200;
   ctx.body = { status: 'undeliverable', reason, message, ...(deadLetterId === undefined ? {} : { deadLetterId }) };
 }
