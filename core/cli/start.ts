@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { createBot, isPlugin, loadConfigFile, clientFromEnv, stopOnSignals, LOCAL_DEV_TOKEN, type Bot, type FileConfig, type PluginRegistry } from 'rbmkit';
 import { firstPartyRegistry } from 'rbmkit/plugins';
 import { resolveTokens } from '../config/tokens.js';
+import { CLOUD_RUN_SHUTDOWN_MS, onCloudRun } from './cloud-run.js';
 import { envPort } from './commands/env-port.js';
 import { withBmClientsFromEnv } from './bm-clients-from-env.js';
 
@@ -13,7 +14,8 @@ import { withBmClientsFromEnv } from './bm-clients-from-env.js';
  * exported by `pluginModules` (TypeScript ones through the project's tsx), picks the RBM
  * client from the environment, listens, and shuts down cleanly on Ctrl-C or SIGTERM.
  * Without a host in the file or `HOST`, it listens on 127.0.0.1 while a webhook accepts the
- * local development token, else on every interface.
+ * local development token, else on every interface. On Cloud Run (`K_SERVICE`), shutdown takes
+ * at most 8 s unless the file sets `shutdownTimeoutMs`.
  *
  * @example
  * await runStart('rbmkit.yaml');
@@ -25,7 +27,9 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
   await loadPluginModules(file, registry, configPath);
   const { client, description } = clientFromEnv(env);
   const bm = withBmClientsFromEnv(file.bot, env);
-  const bot = createBot({ client, ...bm.config });
+  // Cloud Run kills the instance 10 s after SIGTERM: shut down within it unless the file says.
+  const cloudRun = onCloudRun(env) && bm.config.shutdownTimeoutMs === undefined;
+  const bot = createBot({ client, ...(cloudRun ? { shutdownTimeoutMs: CLOUD_RUN_SHUTDOWN_MS } : {}), ...bm.config });
   const devToken = acceptsDevToken(file, env);
   const { url } = await bot.listen(file.port, file.host ?? (devToken ? '127.0.0.1' : undefined));
   stopOnSignals(bot);
@@ -33,6 +37,7 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
   bot.log.info(`rbmkit listening on ${url}, webhooks: ${bot.webhooks().join(', ')}`);
   if (file.bot.client === undefined) bot.log.info(description);
   if (bm.description !== undefined) bot.log.info(bm.description);
+  if (cloudRun) bot.log.info(`on Cloud Run (K_SERVICE): shutdownTimeoutMs ${CLOUD_RUN_SHUTDOWN_MS}, within its 10 s between SIGTERM and the kill`);
   return bot;
 }
 

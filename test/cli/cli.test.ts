@@ -111,6 +111,25 @@ describe('rbmkit CLI (real processes)', function () {
       }
     });
 
+    it('on Cloud Run (K_SERVICE) listens on PORT on every interface and shuts down within its 10 s', async () => {
+      const port = await freePort();
+      const dir = tempDir('rbmkit-cloud-run-');
+      const config = join(dir, 'rbmkit.yaml');
+      writeFileSync(config, ['partner:', '  clientToken: { env: START_TEST_TOKEN }', '  plugins: [echo]'].join('\n'));
+      const server = runTs(CLI, ['start', '--config', config], { START_TEST_TOKEN: 'CLOUDRUNTOKEN', RBM_API_URL: 'http://127.0.0.1:9', PORT: String(port), K_SERVICE: 'rbm-agent' });
+      try {
+        await server.waitFor(/rbmkit listening/);
+        expect(server.output()).to.match(/on Cloud Run \(K_SERVICE\): shutdownTimeoutMs 8000/);
+        expect(server.output()).to.match(new RegExp(`rbmkit listening on http://(0\\.0\\.0\\.0|\\[::\\]):${port}`));
+        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(health.status).to.equal(200);
+        server.child.kill('SIGTERM');
+        expect(await server.exited()).to.equal(0);
+      } finally {
+        await server.stop();
+      }
+    });
+
     it('names the wrong field and exits non-zero on a config error', async () => {
       const dir = tempDir('rbmkit-bad-');
       const config = join(dir, 'bad.json');
