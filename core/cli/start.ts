@@ -51,13 +51,12 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
  * const file = loadConfigFile('rbmkit.yaml', registry);
  * await loadPluginModules(file, registry, 'rbmkit.yaml');
  */
-export async function loadPluginModules(file: FileConfig, registry: PluginRegistry, configPath: string): Promise<void> {
+export async function loadPluginModules(file: FileConfig, registry: PluginRegistry, configPath: string, importModule: ModuleImporter = importOnce): Promise<void> {
   for (const module of file.pluginModules) {
     const where = `${configPath}: pluginModules: ${module}`;
     let exports: Record<string, unknown>;
     try {
-      if (TYPESCRIPT.has(extname(module))) await registerTsx(module);
-      exports = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+      exports = await importModule(module);
     } catch (error) {
       if (error instanceof PluginModuleError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
@@ -70,10 +69,20 @@ export async function loadPluginModules(file: FileConfig, registry: PluginRegist
   }
 }
 
+/** Imports a plugin module by its absolute path and resolves with its exports. */
+export type ModuleImporter = (module: string) => Promise<Record<string, unknown>>;
+
+/** The plain import: once per process, TypeScript through the project's tsx. */
+async function importOnce(module: string): Promise<Record<string, unknown>> {
+  if (TYPESCRIPT.has(extname(module))) await registerTsx(module);
+  return (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+}
+
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 const TSX_MISSING = 'is TypeScript; expected the tsx package installed in the project to load it (npm install --save-dev tsx), or a .js module';
 
-class PluginModuleError extends Error {}
+/** A plugin module that cannot be loaded or exports no plugin; its message names the module. */
+export class PluginModuleError extends Error {}
 
 let tsxRegistered = false;
 
@@ -91,8 +100,13 @@ async function registerTsx(module: string): Promise<void> {
   tsxRegistered = true;
 }
 
-/** The URL of tsx's ESM API (`tsx/esm/api`) as installed for the file `from`, if it is. */
-function tsxApiUrl(from: string): string | undefined {
+/**
+ * The URL of tsx's ESM API (`tsx/esm/api`) as installed for the file `from`, if it is.
+ *
+ * @example
+ * const api = tsxApiUrl('/app/plugins.ts'); // 'file:///app/node_modules/tsx/dist/esm/api/index.mjs'
+ */
+export function tsxApiUrl(from: string): string | undefined {
   let manifest: string;
   try {
     manifest = createRequire(from).resolve('tsx/package.json');

@@ -1,4 +1,5 @@
 import type { FakeEvent, FakeMessage, FakeRbmApi } from '../testing/fake-rbm-api.js';
+import { safeEqual } from '../webhook/safe-equal.js';
 import { pushToWebhook, type PushOutcome } from './push-to-webhook.js';
 import { userPayload, type Participants, type UserAction } from './user-action.js';
 
@@ -81,6 +82,17 @@ export class Conversation {
     announce?.(id, data);
     const outcome = await pushToWebhook(this.options.webhook, this.options.token, data);
     return { id, data, outcome };
+  }
+
+  /**
+   * True when this conversation pushes to `webhook` signed with `token` (tokens compared in
+   * constant time): after a reload, a conversation whose webhook or token changed is replaced.
+   *
+   * @example
+   * talk.pushesTo(`${url}/webhook`, route.token); // true
+   */
+  pushesTo(webhook: string, token: string): boolean {
+    return this.options.webhook === webhook && safeEqual(this.options.token, token);
   }
 
   /** Stops following the agent's messages. */

@@ -56,9 +56,25 @@ export const WEB_CHAT_PATHS = {
  * // later
  * chat.close();
  */
-export function webChat(options: WebChatOptions): { middleware(): Middleware; close(): void; transcript: Transcript } {
-  const { api, config } = options;
-  const agents = Object.keys(config.agents ?? {});
+/** How the last reload of the agents went, as the page is told (`rbmkit dev --watch`). */
+export type ReloadNotice = { readonly ok: true; readonly generation: number } | { readonly ok: false; readonly generation: number; readonly error: string };
+
+/** The web chat page's server side, made by {@link webChat}. */
+export interface WebChat {
+  middleware(): Middleware;
+  /** The agents were reloaded with this config: new webhooks and tokens from the next message on, the transcript kept. */
+  update(config: ParsedBotConfig): void;
+  /** Tells every open page how a reload went; a failure stays shown, to pages opened later too, until one loads. */
+  announceReload(notice: ReloadNotice): void;
+  close(): void;
+  readonly transcript: Transcript;
+}
+
+export function webChat(options: WebChatOptions): WebChat {
+  const { api } = options;
+  let config = options.config;
+  let agents = Object.keys(config.agents ?? {});
+  let lastReload: ReloadNotice | undefined;
   const assets = loadWebAssets();
   const transcript = new Transcript();
   const runId = randomUUID();
@@ -98,6 +114,7 @@ export function webChat(options: WebChatOptions): { middleware(): Middleware; cl
     const [lastRun, lastSeq] = String(ctx.get('last-event-id') || '').split(':');
     const after = lastRun === runId ? Number(lastSeq) || 0 : 0;
     stream.send('hello', { runId });
+    if (lastReload !== undefined && !lastReload.ok) stream.send('reload', lastReload);
     const sendEntry = (entry: ReturnType<Transcript['since']>[number]) => stream.send('entry', entry, `${runId}:${entry.seq}`);
     transcript.since(after).forEach(sendEntry);
     const stop = transcript.listen(sendEntry);
@@ -161,6 +178,28 @@ export function webChat(options: WebChatOptions): { middleware(): Middleware; cl
   return {
     middleware: () => middleware,
     transcript,
+    update(next) {
+      config = next;
+      agents = Object.keys(config.agents ?? {});
+      // A conversation whose webhook or token changed talks to the new one from its next message.
+      for (const [key, talk] of conversations) {
+        const [agentId] = key.split('\n');
+        let same = false;
+        try {
+          const route = agentRoute(config, agentId!);
+          same = talk.pushesTo(`${options.baseUrl}${route.path}`, route.token);
+        } catch {
+          // The agent has no webhook any more: its next message says so.
+        }
+        if (same) continue;
+        talk.close();
+        conversations.delete(key);
+      }
+    },
+    announceReload(notice) {
+      lastReload = notice;
+      for (const stream of streams) stream.send('reload', notice);
+    },
     close() {
       stopReceiving();
       for (const stream of streams) stream.close();

@@ -510,6 +510,23 @@ function connect() {
     state.runId = runId;
   });
   events.addEventListener('entry', (event) => applyEntry(JSON.parse(event.data)));
+  events.addEventListener('reload', (event) => showReload(JSON.parse(event.data)));
+}
+
+/** `rbmkit dev --watch` reloaded the agents, or could not: a failure stays shown until a reload works. */
+function showReload(notice) {
+  const box = $('reload');
+  if (!notice.ok) {
+    $('reload-detail').textContent = notice.error;
+    box.hidden = false;
+    return;
+  }
+  box.hidden = true;
+  toast(`Reloaded your agents (version ${notice.generation}); the conversations are kept.`);
+  void loadSettings().then(() => {
+    $('agent-list').replaceChildren(...state.settings.agents.map((id) => new Option(id)));
+    renderHeader();
+  });
 }
 
 // ── Sending ──────────────────────────────────────────────────────────────────────────────────
@@ -587,13 +604,17 @@ function withConversation(run) {
 
 // ── Start ────────────────────────────────────────────────────────────────────────────────────
 
-async function start() {
+async function loadSettings() {
   try {
     const response = await fetch('/_dev/settings');
     state.settings = await response.json();
   } catch {
     toast('Cannot read the dev server settings.');
   }
+}
+
+async function start() {
+  await loadSettings();
   const agents = $('agent-list');
   agents.replaceChildren(...state.settings.agents.map((id) => new Option(id)));
   const savedAgent = localStorage.getItem('rbmkit-dev-agent');
