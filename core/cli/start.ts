@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createBot, isPlugin, loadConfigFile, clientFromEnv, stopOnSignals, LOCAL_DEV_TOKEN, type Bot, type FileConfig, type PluginRegistry } from 'rbmkit';
+import { createBot, isPlugin, loadConfigFile, clientFromEnv, stopOnSignals, LOCAL_DEV_TOKEN, RedisDedupeStore, RedisSessionStore, type Bot, type FileConfig, type PluginRegistry } from 'rbmkit';
 import { firstPartyRegistry } from 'rbmkit/plugins';
 import { resolveTokens } from '../config/tokens.js';
 import { CLOUD_RUN_SHUTDOWN_MS, onCloudRun } from './cloud-run.js';
@@ -15,7 +15,8 @@ import { withBmClientsFromEnv } from './bm-clients-from-env.js';
  * client from the environment, listens, and shuts down cleanly on Ctrl-C or SIGTERM.
  * Without a host in the file or `HOST`, it listens on 127.0.0.1 while a webhook accepts the
  * local development token, else on every interface. On Cloud Run (`K_SERVICE`), shutdown takes
- * at most 8 s unless the file sets `shutdownTimeoutMs`.
+ * at most 8 s unless the file sets `shutdownTimeoutMs`; with `REDIS_URL`, the dedupe and session
+ * stores are shared through Redis, so several instances handle each event once.
  *
  * @example
  * await runStart('rbmkit.yaml');
@@ -29,7 +30,10 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
   const bm = withBmClientsFromEnv(file.bot, env);
   // Cloud Run kills the instance 10 s after SIGTERM: shut down within it unless the file says.
   const cloudRun = onCloudRun(env) && bm.config.shutdownTimeoutMs === undefined;
-  const bot = createBot({ client, ...(cloudRun ? { shutdownTimeoutMs: CLOUD_RUN_SHUTDOWN_MS } : {}), ...bm.config });
+  // Several instances (Cloud Run scales out): dedupe and sessions shared through Redis.
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const stores = redisUrl === undefined ? {} : { dedupe: new RedisDedupeStore({ url: redisUrl }), sessions: new RedisSessionStore({ url: redisUrl }) };
+  const bot = createBot({ client, ...(cloudRun ? { shutdownTimeoutMs: CLOUD_RUN_SHUTDOWN_MS } : {}), ...stores, ...bm.config });
   const devToken = acceptsDevToken(file, env);
   const { url } = await bot.listen(file.port, file.host ?? (devToken ? '127.0.0.1' : undefined));
   stopOnSignals(bot);
@@ -37,6 +41,7 @@ export async function runStart(configPath: string, env: NodeJS.ProcessEnv = proc
   bot.log.info(`rbmkit listening on ${url}, webhooks: ${bot.webhooks().join(', ')}`);
   if (file.bot.client === undefined) bot.log.info(description);
   if (bm.description !== undefined) bot.log.info(bm.description);
+  if (redisUrl !== undefined) bot.log.info('dedupe and sessions are shared through Redis (REDIS_URL)');
   if (cloudRun) bot.log.info(`on Cloud Run (K_SERVICE): shutdownTimeoutMs ${CLOUD_RUN_SHUTDOWN_MS}, within its 10 s between SIGTERM and the kill`);
   return bot;
 }

@@ -6,6 +6,7 @@ import { definePlugin, LOCAL_DEV_TOKEN, suggestions, messages } from 'rbmkit';
 import { echo, keywords } from 'rbmkit/plugins';
 import { FakeRbmApi, payloads, post, signedPush, startTestBot } from 'rbmkit/testing';
 import { freePort, ROOT, runTs } from '../helpers/processes.js';
+import { OwnRedis } from '../helpers/redis-server.js';
 import { removeTempDirs, tempDir } from '../package/packed.js';
 
 const CLI = 'core/cli/main.ts';
@@ -127,6 +128,30 @@ describe('rbmkit CLI (real processes)', function () {
         expect(await server.exited()).to.equal(0);
       } finally {
         await server.stop();
+      }
+    });
+
+    it('with REDIS_URL, two instances share dedupe: a redelivery to the other one is a duplicate', async function () {
+      this.timeout(30_000);
+      const redis = await OwnRedis.start();
+      const api = await FakeRbmApi.start();
+      const dir = tempDir('rbmkit-instances-');
+      const config = join(dir, 'rbmkit.yaml');
+      writeFileSync(config, ['partner:', '  clientToken: { env: START_TEST_TOKEN }', '  plugins: [echo]'].join('\n'));
+      const ports = [await freePort(), await freePort()];
+      const env = { START_TEST_TOKEN: 'INSTANCETOKEN', RBM_API_URL: api.url, REDIS_URL: redis.url, HOST: '127.0.0.1' };
+      const instances = ports.map((port) => runTs(CLI, ['start', '--config', config], { ...env, PORT: String(port) }));
+      try {
+        await Promise.all(instances.map((instance) => instance.waitFor(/rbmkit listening/)));
+        expect(instances[0]!.output()).to.include('shared through Redis');
+        const push = signedPush(payloads.text({ text: 'once' }), { token: 'INSTANCETOKEN' });
+        expect((await post(`http://127.0.0.1:${ports[0]}/webhook`, push)).body).to.deep.equal({ status: 'handled' });
+        expect((await post(`http://127.0.0.1:${ports[1]}/webhook`, push)).body).to.deep.equal({ status: 'duplicate' });
+        expect(api.texts()).to.deep.equal(['once']);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.stop()));
+        await api.close();
+        await redis.stop();
       }
     });
 

@@ -12,7 +12,9 @@ export const startCommand: Command = {
 
 Listens on the config's port and host, else $PORT (default 8080) and $HOST; without a host
 anywhere, on 127.0.0.1 when a webhook accepts the local development token, else on every
-interface. Replies go where clientFromEnv() says (GOOGLE_APPLICATION_CREDENTIALS, RBM_API_URL).`,
+interface. Replies go where clientFromEnv() says (GOOGLE_APPLICATION_CREDENTIALS, RBM_API_URL).
+With $REDIS_URL, dedupe and sessions are shared through Redis (several instances). On Cloud
+Run ($K_SERVICE), shutdown takes at most 8 s unless the file sets shutdownTimeoutMs.`,
   async run(args) {
     const { values } = parseOptions(this, args, { options: { config: { type: 'string', short: 'c', default: 'rbmkit.yaml' } } });
     const { runStart } = await import('../start.js');
