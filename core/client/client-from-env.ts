@@ -28,7 +28,9 @@ export interface ClientChoice {
  * - `RBM_API_URL`: any base URL (a local fake, a proxy); otherwise Google's endpoint
  *   (`RBM_REGION` = us | europe | asia for a regional one);
  * - `GOOGLE_APPLICATION_CREDENTIALS`: a service account key, used through google-auth-library;
- * - neither: local mode, replies go to `rbmkit chat`'s fake API at http://127.0.0.1:8081;
+ * - on Google Cloud (Cloud Run, Cloud Functions: `K_SERVICE` is set) without either: Google's
+ *   endpoint with the service's own account (Application Default Credentials), no key file;
+ * - none of these: local mode, replies go to `rbmkit chat`'s fake API at http://127.0.0.1:8081;
  * - `RBM_TRAFFIC_TYPE`: the default messageTrafficType.
  *
  * @example
@@ -49,7 +51,9 @@ export function clientFromEnv(env: NodeJS.ProcessEnv = process.env): ClientChoic
     throw new ConfigError(`RBM_TRAFFIC_TYPE: expected one of ${TRAFFIC_TYPES.join(', ')}, got ${JSON.stringify(trafficType)}`);
   }
   const shared = { trafficType: trafficType as MessageTrafficType | undefined };
-  const local = apiUrl === undefined && credentials === undefined;
+  // On Cloud Run and Cloud Functions the service's own account answers through the metadata server.
+  const cloudAccount = apiUrl === undefined && credentials === undefined && read('K_SERVICE') !== undefined;
+  const local = apiUrl === undefined && credentials === undefined && !cloudAccount;
   if (local) {
     return {
       client: new HttpRbmClient({ ...shared, baseUrl: LOCAL_API_URL, auth: noAuth(), maxAttempts: 2 }),
@@ -57,11 +61,12 @@ export function clientFromEnv(env: NodeJS.ProcessEnv = process.env): ClientChoic
       description: `no Google credentials (GOOGLE_APPLICATION_CREDENTIALS): replies go to the local fake RBM API at ${LOCAL_API_URL}, served by \`npm run chat\``,
     };
   }
-  const auth = credentials === undefined ? noAuth() : googleAuth();
+  const auth = credentials === undefined && !cloudAccount ? noAuth() : googleAuth();
   const client = new HttpRbmClient({ ...shared, auth, ...(apiUrl === undefined ? {} : { baseUrl: apiUrl }), ...(region === undefined ? {} : { region: region as 'us' }) });
-  return {
-    client,
-    local: false,
-    description: `replies go to ${client.baseUrl}${credentials === undefined ? ' without credentials' : ' with the service account in GOOGLE_APPLICATION_CREDENTIALS'}`,
-  };
+  const how = cloudAccount
+    ? " with this service's own account (K_SERVICE: Application Default Credentials)"
+    : credentials === undefined
+      ? ' without credentials'
+      : ' with the service account in GOOGLE_APPLICATION_CREDENTIALS';
+  return { client, local: false, description: `replies go to ${client.baseUrl}${how}` };
 }

@@ -27,7 +27,7 @@ describe('rbmkit new', function () {
     const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(pkg.name).to.equal('my-agent');
     expect(pkg.dependencies.rbmkit).to.equal(`file:${tarball}`);
-    expect(pkg.scripts).to.include({ dev: 'rbmkit dev --config rbmkit.yaml', start: 'rbmkit start --config rbmkit.yaml' });
+    expect(pkg.scripts).to.include({ dev: 'rbmkit dev --watch --config rbmkit.yaml', start: 'rbmkit start --config rbmkit.yaml' });
     expect(readFileSync(join(project, 'rbmkit.yaml'), 'utf8')).to.match(/pluginModules:\n  - \.\/plugins\/greeter\.ts\n[\s\S]*clientToken: \{ env: RBM_CLIENT_TOKEN \}\n  plugins: \[logging, greeter\]/);
     expect(readFileSync(join(project, 'README.md'), 'utf8')).to.include('npm install && npm run dev').and.include('npm install && npm test');
 
@@ -39,7 +39,7 @@ describe('rbmkit new', function () {
 
     // npm run dev's command: the TypeScript plugin loads, the webhook takes the development token.
     const port = await freePort();
-    const dev = spawn(join(project, 'node_modules/.bin/rbmkit'), ['dev', '--config', 'rbmkit.yaml'], {
+    const dev = spawn(join(project, 'node_modules/.bin/rbmkit'), ['dev', '--watch', '--config', 'rbmkit.yaml'], {
       cwd: project,
       env: { ...process.env, PORT: String(port), HOST: '', RBM_CLIENT_TOKEN: '', LOG_FORMAT: 'json' },
     });

@@ -21,6 +21,13 @@ describe('clientFromEnv', () => {
     expect(proxied.description).to.equal('replies go to http://127.0.0.1:9999 without credentials');
   });
 
+  it("on Cloud Run or Cloud Functions (K_SERVICE), targets Google with the service's own account; RBM_API_URL still wins", () => {
+    const cloud = clientFromEnv({ K_SERVICE: 'rbm-agent', RBM_REGION: 'europe' });
+    expect([cloud.local, cloud.client.baseUrl]).to.deep.equal([false, 'https://europe-rcsbusinessmessaging.googleapis.com']);
+    expect(cloud.description).to.include("this service's own account");
+    expect(clientFromEnv({ K_SERVICE: 'rbm-agent', RBM_API_URL: 'http://127.0.0.1:9999' }).description).to.equal('replies go to http://127.0.0.1:9999 without credentials');
+  });
+
   it('refuses a bad region or traffic type, naming the valid ones', () => {
     expect(() => clientFromEnv({ RBM_REGION: 'mars' })).to.throw(ConfigError, 'RBM_REGION: expected one of us, europe, asia, got "mars"');
     expect(() => clientFromEnv({ RBM_TRAFFIC_TYPE: 'SPAM' })).to.throw(ConfigError, 'RBM_TRAFFIC_TYPE: expected one of AUTHENTICATION, TRANSACTION');

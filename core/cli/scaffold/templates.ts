@@ -30,7 +30,7 @@ export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {
       private: true,
       type: 'module',
       scripts: {
-        dev: 'rbmkit dev --config rbmkit.yaml',
+        dev: 'rbmkit dev --watch --config rbmkit.yaml',
         start: 'rbmkit start --config rbmkit.yaml',
         test: 'mocha',
         typecheck: 'tsc --noEmit',
