@@ -41,7 +41,9 @@ describe('the npm package, installed from its tarball into an empty project', fu
 import { logging } from 'rbmkit/plugins';
 import { payloads, startTestBot } from 'rbmkit/testing';
 import { parseEvent } from 'rbmkit/advanced';
+import { expressHandler, fastifyPlugin, fetchHandler, cloudFunction, nodeHandler, keepRawBody } from 'rbmkit/adapters';
 if (typeof createBot !== 'function' || typeof parseEvent !== 'function' || !EVENT_NAMES.includes('text')) throw new Error('missing exports');
+if (![expressHandler, fastifyPlugin, fetchHandler, cloudFunction, nodeHandler, keepRawBody].every((f) => typeof f === 'function')) throw new Error('missing adapters');
 const hello = definePlugin({ name: 'hello', setup: (agent) => void agent.on('text', (e, ctx) => ctx.reply('hello ' + e.text)) });
 const bot = await startTestBot({ partner: { clientToken: 'T', plugins: [logging, hello] } });
 const answer = await bot.push(payloads.text({ text: 'you' }));
@@ -52,11 +54,11 @@ await bot.close();
     expect(await succeed('node', ['check.mjs'], { cwd: project })).to.equal('200 hello you\n');
   });
 
-  it("publishes types that import no optional backend's (ioredis, nats): a user's type-check never depends on them", () => {
+  it("publishes types that import no optional backend's or host framework's (ioredis, nats, express, fastify, hono…): a user's type-check never depends on them", () => {
     const dist = join(project, 'node_modules/rbmkit/dist');
     const importing = readdirSync(dist, { recursive: true, encoding: 'utf8' })
       .filter((path) => path.endsWith('.d.ts'))
-      .filter((path) => /^\s*(import|export)\b[^\n]*\bfrom\s*['"](ioredis|nats)['"]|\bimport\(\s*['"](ioredis|nats)['"]\s*\)/m.test(readFileSync(join(dist, path), 'utf8')));
+      .filter((path) => /^\s*(import|export)\b[^\n]*\bfrom\s*['"](ioredis|nats|express|fastify|hono|koa-mount|@google-cloud\/[^'"]*)['"]|\bimport\(\s*['"](ioredis|nats|express|fastify|hono|@google-cloud\/[^'"]*)['"]\s*\)/m.test(readFileSync(join(dist, path), 'utf8')));
     expect(importing).to.deep.equal([]);
   });
 
@@ -71,6 +73,7 @@ await bot.close();
 import { keywords, logging } from 'rbmkit/plugins';
 import { payloads, startTestBot, type TestBot } from 'rbmkit/testing';
 import { parseEvent } from 'rbmkit/advanced';
+import { cloudFunction, expressHandler, fastifyPlugin, fetchHandler, nodeHandler } from 'rbmkit/adapters';
 
 const greeter = definePlugin({
   name: 'greeter',
@@ -82,7 +85,9 @@ const greeter = definePlugin({
 });
 export const bot: Bot = createBot({ partner: { clientToken: { env: 'RBM_CLIENT_TOKEN' }, plugins: [logging, greeter, keywords.with({ routes: [] })] } });
 export const started: Promise<TestBot> = startTestBot({ partner: { clientToken: 'T', plugins: [greeter] } });
-export const middleware = bot.middleware();
+export const middleware = bot.middleware({ prefix: '/rbm' });
+export const handlers = [expressHandler(bot), fetchHandler(bot, { prefix: '/api' }), cloudFunction(bot), nodeHandler(bot)] as const;
+export const plugin = fastifyPlugin(bot);
 export const text: string = payloads.text({ text: 'hi' }).text;
 export const parse: typeof parseEvent = parseEvent;
 export type Backends = [RedisDedupeStore, RedisSessionStore, NatsQueue];
