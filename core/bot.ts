@@ -22,6 +22,9 @@ import { QueueWorker, retryPolicy } from './queue/queue-worker.js';
 import { openStores, warnIfUnshared, type BotStores } from './stores/bot-stores.js';
 import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
 import { MemorySessionStore } from './stores/session-store.js';
+import { Campaign } from './campaign/run-campaign.js';
+import type { CampaignOptions } from './campaign/campaign-types.js';
+import { OptOutList } from './campaign/opt-outs.js';
 import { BodyBudget } from './webhook/body-budget.js';
 import { mountPrefix } from './webhook/mount-path.js';
 import { WebhookServer, type Listening } from './webhook/http-server.js';
@@ -83,6 +86,18 @@ export interface Bot {
   readonly log: Logger;
   /** The webhook paths served now. */
   webhooks(): string[];
+  /**
+   * Starts a campaign: one message to many users of an agent, capability-checked in chunks,
+   * paced by the client, each recipient's outcome kept in the session store (Redis in
+   * production), so a run with the same id after a crash sends no message twice and skips none.
+   * Numbers that opted out (STOP) are skipped; those RBM cannot reach go to `fallback`.
+   *
+   * @example
+   * const campaign = bot.campaign({ id: 'spring-sale', agentId: 'shop@rbm.goog', recipients, message, fallback: sendSms });
+   * campaign.on('progress', (p) => console.log(`${p.sent} sent, ${p.remaining} to go`));
+   * const report = await campaign.done;
+   */
+  campaign(options: CampaignOptions): Campaign;
   /** A copy of the counters. */
   stats(): BotStats;
   /**
@@ -125,7 +140,9 @@ export function createBot(given: BotConfig): Bot {
   };
   observe(client);
 
+  const optOuts = new OptOutList(stores.sessions);
   const registry = new AgentRegistry({
+    optOuts,
     client,
     log,
     registry: config.registry,
@@ -217,6 +234,20 @@ export function createBot(given: BotConfig): Bot {
       return shutdown;
     },
     webhooks: () => table.paths(),
+    campaign: (options) =>
+      new Campaign(options, {
+        client: registry.clientOf(options.agentId),
+        store: stores.sessions,
+        optOuts: optOuts.forAgent(options.agentId),
+        log,
+        ready,
+        ...(metrics === undefined
+          ? {}
+          : {
+              onOutcome: (outcome) => metrics.countCampaignOutcome(options.agentId, outcome),
+              onRemaining: (delta) => metrics.addCampaignRemaining(options.agentId, delta),
+            }),
+      }),
     deadLetters: () => deadLetters,
     stats: () => telemetry.stats(),
   };

@@ -36,6 +36,13 @@ export type {
   UserMessage,
 } from './events/event-types.js';
 
+// ── Campaigns: one message to many users, resumable ──────────────────────────────────────
+export type { Campaign } from './campaign/run-campaign.js';
+export type { CampaignOptions, CampaignProgress, CampaignReport, CampaignState, FallbackRequest, Recipient, RecipientOutcome, RecipientReport } from './campaign/campaign-types.js';
+export type { SendWindow } from './campaign/send-window.js';
+export type { AgentOptOuts } from './campaign/opt-outs.js';
+export { parseRecipientsCsv } from './campaign/recipients-csv.js';
+
 // ── Errors a plugin throws or a caller catches ─────────────────────────────────────────────
 export { ConfigError, PermanentError, isPermanent } from './errors.js';
 export { HandlerTimeoutError, PluginError } from './dispatch/run-handlers.js';

@@ -202,12 +202,22 @@ export const keywords = definePlugin({
     const stopReply = optOut.stopReply ?? 'You are unsubscribed and will get no more messages. Send START to subscribe again.';
     const startReply = optOut.startReply ?? 'You are subscribed again. Send STOP to unsubscribe.';
 
+    // The agent's opt-out list (campaigns skip these numbers), then the user's own hook.
+    const optedOut = async (phone: string, ctx: HandlerContext) => {
+      await agent.optOuts.add(phone);
+      await optOut.onStop?.(phone, ctx);
+    };
+    const optedIn = async (phone: string, ctx: HandlerContext) => {
+      await agent.optOuts.remove(phone);
+      await optOut.onStart?.(phone, ctx);
+    };
+
     // Opt-out words and routes claim what they answer: no later plugin, and no fallback, answers it too.
     async function route(event: KeywordEvent, ctx: HandlerContext, text: string): Promise<void> {
       const normalized = normalizeText(text);
       const stop = stopWords.has(normalized);
       if ((stop || startWords.has(normalized)) && !overridden(text)) {
-        await (stop ? optOut.onStop : optOut.onStart)?.(event.phone, ctx);
+        await (stop ? optedOut : optedIn)(event.phone, ctx);
         await ctx.reply(stop ? stopReply : startReply);
         ctx.claim();
         return;
@@ -230,7 +240,7 @@ export const keywords = definePlugin({
       agent.on('text', (event, ctx) => unmatched(event, ctx, event.text), { stage: 'fallback' });
       agent.on('suggestion', (event, ctx) => unmatched(event, ctx, event.text ?? ''), { stage: 'fallback' });
     }
-    agent.on('unsubscribe', async (event, ctx) => void (await optOut.onStop?.(event.phone, ctx)));
-    agent.on('subscribe', async (event, ctx) => void (await optOut.onStart?.(event.phone, ctx)));
+    agent.on('unsubscribe', (event, ctx) => optedOut(event.phone, ctx));
+    agent.on('subscribe', (event, ctx) => optedIn(event.phone, ctx));
   },
 });

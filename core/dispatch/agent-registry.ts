@@ -1,3 +1,5 @@
+import { OptOutList } from '../campaign/opt-outs.js';
+import { MemorySessionStore } from '../stores/session-store.js';
 import type { Logger } from 'pino';
 import { AgentRuntime, PARTNER_SCOPE_ID } from './agent-runtime.js';
 import type { AgentConfig, PluginSpec } from '../config/config-schema.js';
@@ -30,6 +32,8 @@ interface RegistryDeps {
   readonly makeClient?: (given: AgentClientInput, where: string) => RbmClient;
   /** Where the runtimes' `unreachable` notices go. */
   readonly unreachable?: UnreachableSink;
+  /** The bot's opt-out list, each agent's share handed to its plugins. Default: one in memory. */
+  readonly optOuts?: OptOutList;
   readonly log: Logger;
   readonly registry?: PluginRegistry;
   /** Runtimes kept at once, at most; past it the least recently used is torn down. Default 10,000. */
@@ -90,7 +94,10 @@ export class AgentRegistry {
   private readonly now: () => number;
   private sweptAt = 0;
 
+  private readonly optOuts: OptOutList;
+
   constructor(private readonly deps: RegistryDeps) {
+    this.optOuts = deps.optOuts ?? new OptOutList(new MemorySessionStore());
     this.maxRuntimes = deps.maxRuntimes ?? 10_000;
     this.idleMs = deps.idleMs ?? 600_000;
     this.now = deps.now ?? Date.now;
@@ -216,6 +223,7 @@ export class AgentRegistry {
       client: own ?? this.deps.client,
       ownClient: own !== undefined,
       log: this.deps.log.child({ agentId }),
+      optOuts: this.optOuts.forAgent(agentId),
       ...(this.deps.unreachable === undefined ? {} : { unreachable: this.deps.unreachable }),
       onIdle: this.idled,
     });
@@ -245,11 +253,22 @@ export class AgentRegistry {
     }
   }
 
+  /**
+   * The client an agent's calls go through: its own (`agents.<id>.client`), else the bot's.
+   *
+   * @example
+   * registry.clientOf('shop@rbm.goog').sendMessage({ agentId: 'shop@rbm.goog', phone, message });
+   */
+  clientOf(agentId: string): RbmClient {
+    return this.agents.get(agentId)?.client ?? this.deps.client;
+  }
+
   /** The partner webhook's own scope, running the partner defaults, for `rejected` notices. */
   partner(): AgentRuntime {
     this.partnerScope ??= new AgentRuntime(PARTNER_SCOPE_ID, 'partner', this.defaults, {
       client: this.deps.client,
       log: this.deps.log.child({ scope: 'partner' }),
+      optOuts: this.optOuts.forAgent(PARTNER_SCOPE_ID),
     });
     return this.partnerScope;
   }

@@ -1,3 +1,5 @@
+import { OptOutList, type AgentOptOuts } from '../campaign/opt-outs.js';
+import { MemorySessionStore } from '../stores/session-store.js';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { assertSubscribableName, isEventName, namesFor, type EventName, type NoticeName, type SubscribableName } from '../events/event-names.js';
@@ -41,6 +43,8 @@ interface RuntimeDeps {
   readonly log: Logger;
   /** Where `unreachable` notices go; without it none is made. */
   readonly unreachable?: UnreachableSink;
+  /** This agent's opt-out list (`agent.optOuts`). Default: one in memory, of its own. */
+  readonly optOuts?: AgentOptOuts;
   /**
    * Called when the runtime's last event in flight ends (see {@link AgentRuntime.enter}): the
    * registry tears down then a runtime it evicted while it was busy.
@@ -75,6 +79,7 @@ export class AgentRuntime {
   private settled = false;
   /** Per plugin: the agent's client, reporting unreachable users as `unreachable` notices. */
   private readonly clients = new Map<string, RbmClient>();
+  private optOuts: AgentOptOuts | undefined;
   /** Events accepted for this runtime and not finished yet (running, or waiting their turn). */
   private inFlight = 0;
 
@@ -289,6 +294,7 @@ export class AgentRuntime {
       scope: this.scope,
       log,
       client: this.clientFor(key),
+      optOuts: (this.optOuts ??= this.deps.optOuts ?? new OptOutList(new MemorySessionStore()).forAgent(this.id)),
       on<N extends SubscribableName>(name: N, handler: Handler<N>, options?: SubscribeOptions) {
         assertSubscribableName(name);
         if (typeof handler !== 'function') throw new TypeError(`agent.on("${name}"): expected a handler function`);

@@ -76,6 +76,18 @@ export class BotMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly campaignRecipients = new Counter({
+    name: 'rbmkit_campaign_recipients_total',
+    help: 'Campaign recipients by outcome: sent, fallback, unreachable, failed, skipped',
+    labelNames: ['agent', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly campaignRemaining = new Gauge({
+    name: 'rbmkit_campaign_remaining',
+    help: 'Recipients of running campaigns not done yet',
+    labelNames: ['agent'],
+    registers: [this.registry],
+  });
   private readonly outbound = new Counter({ name: 'rbmkit_rbm_api_calls_total', help: 'RBM API calls by method and HTTP status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry], collect: () => flush(this.outboundChildren) });
   private readonly rateLimited = new Counter({
     name: 'rbmkit_rbm_api_rate_limited_total',
@@ -189,6 +201,16 @@ export class BotMetrics {
 
   countRateLimited(kind: string, outcome: string): void {
     this.rateLimited.inc({ kind, outcome });
+  }
+
+  /** One campaign recipient done, by outcome. */
+  countCampaignOutcome(agent: string, outcome: string): void {
+    this.campaignRecipients.inc({ agent: this.agentLabel(agent), outcome });
+  }
+
+  /** Recipients of an agent's running campaigns left, added to (or taken off, when negative). */
+  addCampaignRemaining(agent: string, delta: number): void {
+    this.campaignRemaining.inc({ agent: this.agentLabel(agent) }, delta);
   }
 
   countOutbound(method: string, status: number): void {

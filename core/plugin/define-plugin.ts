@@ -1,3 +1,4 @@
+import type { AgentOptOuts } from '../campaign/opt-outs.js';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { EventMap } from '../events/event-types.js';
@@ -37,6 +38,14 @@ export interface Agent {
   readonly log: Logger;
   /** The RBM API client, for sends beyond `ctx.reply` (proactive messages). */
   readonly client: RbmClient;
+  /**
+   * The numbers that opted out of this agent's messages, in the bot's session store: the
+   * keywords plugin keeps it on STOP and START, and campaigns skip these numbers.
+   *
+   * @example
+   * agent.on('unsubscribe', (event) => agent.optOuts.add(event.phone));
+   */
+  readonly optOuts: AgentOptOuts;
   /**
    * Subscribes to events by name: an event (`text`, `read`…), an umbrella (`message`,
    * `userEvent`, `serverEvent`, `any`) or a notice (`rejected`, `failed`, `settled`, `unreachable`,

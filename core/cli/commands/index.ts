@@ -1,3 +1,4 @@
+import { campaignCommand } from './campaign-command.js';
 import { chatCommand } from './chat-command.js';
 import type { Command } from './command.js';
 import { devCommand } from './dev-command.js';
@@ -9,4 +10,4 @@ import { startCommand } from './start-command.js';
 import { testersCommand } from './testers-command.js';
 
 /** Every `rbmkit` command, in the order `rbmkit help` lists them; help and dispatch read this table. */
-export const COMMANDS: readonly Command[] = [startCommand, devCommand, chatCommand, sendCommand, newCommand, dlqCommand, testersCommand, helpCommand(() => COMMANDS)];
+export const COMMANDS: readonly Command[] = [startCommand, devCommand, chatCommand, sendCommand, campaignCommand, newCommand, dlqCommand, testersCommand, helpCommand(() => COMMANDS)];

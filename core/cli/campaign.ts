@@ -1,0 +1,152 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { stringify } from 'csv-stringify/sync';
+import { clientFromEnv, createBot, MemorySessionStore, parseRecipientsCsv, RedisSessionStore, type AgentMessage, type CampaignProgress, type SendWindow, type SessionStore } from 'rbmkit';
+import { campaignKeys, type CampaignControl } from '../campaign/run-campaign.js';
+import { ConfigError } from '../errors.js';
+
+export interface SendCampaignInput {
+  readonly agentId: string;
+  readonly recipientsFile: string;
+  readonly messageFile: string;
+  readonly id?: string;
+  readonly window?: SendWindow;
+  readonly concurrency?: number;
+  readonly reportFile?: string;
+}
+
+/** What `rbmkit campaign` runs on: Redis with REDIS_URL (resumable, controllable from anywhere), else memory. */
+function storeFromEnv(env: NodeJS.ProcessEnv): { store: SessionStore; shared: boolean } {
+  const url = env.REDIS_URL?.trim() || undefined;
+  return url === undefined ? { store: new MemorySessionStore({ max: 5_000_000 }), shared: false } : { store: new RedisSessionStore({ url }), shared: true };
+}
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${what}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${what}: expected JSON in ${file}; ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `rbmkit campaign send`: runs a campaign from a CSV of numbers and a message file, shows its
+ * progress (a bar on a terminal, JSON lines otherwise), stops cleanly on Ctrl-C, and writes the
+ * report. Resolves with the exit code: 0 when every number is done, 3 when stopped or waiting.
+ *
+ * @example
+ * await sendCampaign({ agentId: 'shop@rbm.goog', recipientsFile: 'numbers.csv', messageFile: 'sale.json' }, process.env);
+ */
+export async function sendCampaign(input: SendCampaignInput, env: NodeJS.ProcessEnv): Promise<number> {
+  let csv: string;
+  try {
+    csv = readFileSync(input.recipientsFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--recipients: cannot read ${input.recipientsFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const recipients = parseRecipientsCsv(csv, input.recipientsFile);
+  const message = readJson(input.messageFile, '--message') as AgentMessage;
+  const id = input.id ?? basename(input.messageFile, extname(input.messageFile));
+  const { store, shared } = storeFromEnv(env);
+  const { client, description } = clientFromEnv(env);
+  const bot = createBot({ client, sessions: store, logger: { level: env.LOG_LEVEL || 'warn' }, metrics: false, health: false });
+  if (!shared) bot.log.warn('REDIS_URL is not set: progress is kept in memory only, so a run after a crash starts over (Google drops the copies it already got: each number keeps its messageId)');
+  bot.log.info(description);
+
+  const campaign = bot.campaign({ id, agentId: input.agentId, recipients, message, ...(input.window === undefined ? {} : { window: input.window }), ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }) });
+  const show = process.stdout.isTTY ? progressBar(recipients.length) : jsonLines();
+  campaign.on('progress', show.update);
+  let interrupted = false;
+  const stop = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error('\nstopping after the sends in flight; run the same command again to go on');
+    void campaign.stop();
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  try {
+    const report = await campaign.done;
+    show.end(report.progress);
+    if (input.reportFile !== undefined) {
+      const rows = report.recipients.map((line) => [line.phone, line.outcome, line.messageId ?? '', line.reason ?? '', line.at]);
+      writeFileSync(input.reportFile, stringify([['phone', 'outcome', 'messageId', 'reason', 'at'], ...rows]));
+    }
+    const { sent, fallback, unreachable, failed, skipped, remaining } = report.progress;
+    console.error(`campaign ${id}: ${report.progress.state}: ${sent} sent, ${fallback} to the fallback, ${unreachable} unreachable, ${failed} failed, ${skipped} skipped, ${remaining} to go`);
+    return report.progress.state === 'done' ? 0 : 3;
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+    await bot.close();
+  }
+}
+
+/**
+ * `rbmkit campaign pause|resume|stop --id`: tells a running campaign, wherever it runs, through
+ * the shared store (REDIS_URL). Resolves with the exit code.
+ *
+ * @example
+ * await controlCampaign('pause', 'spring-sale', process.env);
+ */
+export async function controlCampaign(action: 'pause' | 'resume' | 'stop', id: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const { store, shared } = storeFromEnv(env);
+  if (!shared) throw new ConfigError(`campaign ${action}: expected REDIS_URL, the store the running campaign reads (a campaign without it can only be stopped with Ctrl-C)`);
+  try {
+    await store.open?.();
+    const control: CampaignControl | undefined = action === 'resume' ? undefined : action;
+    if (control === undefined) await store.delete(campaignKeys.control(id));
+    else await store.set(campaignKeys.control(id), control, 30 * 24 * 3_600_000);
+    console.log(`campaign ${id}: ${action} asked; the running campaign acts on it within a second`);
+    return 0;
+  } finally {
+    await store.close?.();
+  }
+}
+
+interface ProgressView {
+  update(progress: CampaignProgress): void;
+  end(progress: CampaignProgress): void;
+}
+
+/** On a terminal: one bar with the counts, the rate and the time left. */
+function progressBar(total: number): ProgressView {
+  const bar = new SingleBar({
+    format: '{bar} {percentage}% | {done}/{total} | sent {sent} | unreachable {unreachable} | failed {failed} | skipped {skipped} | {rate}/s | {eta_text} | {state}',
+    hideCursor: true,
+    barsize: 24,
+  });
+  bar.start(total, 0, fields(undefined));
+  return {
+    update: (progress) => bar.update(progress.total - progress.remaining, fields(progress)),
+    end(progress) {
+      bar.update(progress.total - progress.remaining, fields(progress));
+      bar.stop();
+    },
+  };
+}
+
+function fields(progress: CampaignProgress | undefined): Record<string, string | number> {
+  const eta = progress?.etaSeconds;
+  return {
+    sent: progress?.sent ?? 0,
+    unreachable: (progress?.unreachable ?? 0) + (progress?.fallback ?? 0),
+    failed: progress?.failed ?? 0,
+    skipped: progress?.skipped ?? 0,
+    rate: (progress?.ratePerSecond ?? 0).toFixed(1),
+    eta_text: eta === undefined ? 'ETA -' : `ETA ${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`,
+    state: progress?.state === 'waiting' && progress.resumesAt !== undefined ? `waiting until ${progress.resumesAt}` : (progress?.state ?? 'starting'),
+    done: progress === undefined ? 0 : progress.total - progress.remaining,
+  };
+}
+
+/** Elsewhere (a log, a pipe): one JSON line per progress report. */
+function jsonLines(): ProgressView {
+  const line = (progress: CampaignProgress) => process.stdout.write(`${JSON.stringify(progress)}\n`);
+  return { update: line, end: line };
+}

@@ -1,0 +1,81 @@
+import type { Command } from './command.js';
+import { parseOptions } from './parse-options.js';
+import { UsageError } from './usage-error.js';
+
+/** `rbmkit campaign`: sends one message to many users, resumably; pauses, resumes or stops a running one. */
+export const campaignCommand: Command = {
+  name: 'campaign',
+  summary: 'send a message to a CSV of numbers, paced and resumable; pause, resume or stop it',
+  synopsis: 'campaign send --agent ID --recipients numbers.csv --message message.json [options] | pause|resume|stop --id ID',
+  details: `Sends one message to many users of an agent: capability check first (users:batchGet in
+chunks), then the message to every RBM-capable number, paced by the client's rate limits, with
+429 and 5xx retried. Each number's outcome is kept in the session store: with $REDIS_URL, a
+run of the same --id after a crash sends no message twice and skips none (each number's
+messageId is derived from the campaign and the number, so Google drops a resent copy).
+Numbers that opted out (STOP, through the keywords plugin) are skipped.
+
+  send
+    --agent ID           the agent to send as
+    --recipients FILE    CSV with a header row: a phone column (phone, phone_number, msisdn,
+                         number) and any others, which fill {{column}} in the message
+    --message FILE       the AgentMessage as JSON ({"contentMessage": {...}, "messageTrafficType": ...})
+    --id ID              names the campaign, to resume it (default: the message file's name)
+    --window HH:MM-HH:MM send only within these hours (e.g. 09:00-20:00), else wait
+    --time-zone ZONE     the window's time zone (default UTC), e.g. Europe/Paris
+    --concurrency N      sends in flight at once (default 8)
+    --report FILE        write each number's outcome as CSV (phone,outcome,messageId,reason,at)
+  pause | resume | stop --id ID
+                         acts on a running campaign through $REDIS_URL, from any machine
+
+Progress shows as a bar on a terminal and as JSON lines otherwise. Ctrl-C stops after the
+sends in flight; run the same command to go on. Replies go where clientFromEnv() says.
+Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.`,
+  async run(args) {
+    const { values, positionals } = parseOptions(this, args, {
+      allowPositionals: true,
+      options: {
+        agent: { type: 'string' },
+        recipients: { type: 'string' },
+        message: { type: 'string' },
+        id: { type: 'string' },
+        window: { type: 'string' },
+        'time-zone': { type: 'string' },
+        concurrency: { type: 'string' },
+        report: { type: 'string' },
+      },
+    });
+    const [action, ...rest] = positionals;
+    if (rest.length > 0) throw new UsageError(this, `unexpected argument ${JSON.stringify(rest[0])}`);
+    const campaign = await import('../campaign.js');
+    if (action === 'pause' || action === 'resume' || action === 'stop') {
+      if (values.id === undefined) throw new UsageError(this, `${action} needs --id, the id of the running campaign`);
+      return campaign.controlCampaign(action, values.id, process.env);
+    }
+    if (action !== 'send') throw new UsageError(this, `expected send, pause, resume or stop, got ${action === undefined ? 'nothing' : JSON.stringify(action)}`);
+    for (const name of ['agent', 'recipients', 'message'] as const) {
+      if (values[name] === undefined) throw new UsageError(this, `send needs --${name}`);
+    }
+    let window: { start: string; end: string; timeZone?: string } | undefined;
+    if (values.window !== undefined) {
+      const match = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(values.window);
+      if (match === null) throw new UsageError(this, `--window: expected HH:MM-HH:MM such as 09:00-20:00, got ${JSON.stringify(values.window)}`);
+      window = { start: match[1]!, end: match[2]!, ...(values['time-zone'] === undefined ? {} : { timeZone: values['time-zone'] }) };
+    } else if (values['time-zone'] !== undefined) throw new UsageError(this, '--time-zone goes with --window');
+    const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new UsageError(this, `--concurrency: expected a whole number of at least 1, got ${JSON.stringify(values.concurrency)}`);
+    }
+    return campaign.sendCampaign(
+      {
+        agentId: values.agent!,
+        recipientsFile: values.recipients!,
+        messageFile: values.message!,
+        ...(values.id === undefined ? {} : { id: values.id }),
+        ...(window === undefined ? {} : { window }),
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(values.report === undefined ? {} : { reportFile: values.report }),
+      },
+      process.env,
+    );
+  },
+};
