@@ -258,17 +258,28 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     return pending;
   }
 
-  /** Runs `work` `concurrency` at a time, reporting each one done. */
+  /**
+   * Runs `work` `concurrency` at a time, reporting each one done. The first failure (the store
+   * refusing a record) lets the items in flight end, starts no other, and is thrown.
+   */
   private async pool(work: ReadonlyArray<() => Promise<boolean>>, finished: (count: number) => void): Promise<void> {
     let next = 0;
+    let failed = false;
+    let failure: unknown;
     const worker = async () => {
-      while (next < work.length) {
+      while (next < work.length && !failed) {
         const item = work[next++]!;
-        if (await item()) finished(1);
-        else return;
+        try {
+          if (await item()) finished(1);
+          else return;
+        } catch (error) {
+          if (!failed) [failed, failure] = [true, error];
+          return;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 8, work.length) }, worker));
+    if (failed) throw failure;
   }
 
   /** Waits while paused or outside the send window; false once stopped. */

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
-import { clientFromEnv, createBot, MemorySessionStore, parseRecipientsCsv, RedisSessionStore, type AgentMessage, type CampaignProgress, type SendWindow, type SessionStore } from 'rbmkit';
-import { campaignKeys, type CampaignControl } from '../campaign/run-campaign.js';
+import { clientFromEnv, MemorySessionStore, parseRecipientsCsv, RedisSessionStore, type AgentMessage, type CampaignProgress, type SendWindow, type SessionStore } from 'rbmkit';
+import { OptOutList } from '../campaign/opt-outs.js';
+import { Campaign, campaignKeys, type CampaignControl } from '../campaign/run-campaign.js';
+import { createLogger } from '../ops/logger.js';
 import { ConfigError } from '../errors.js';
 
 export interface SendCampaignInput {
@@ -56,11 +58,13 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
   const id = input.id ?? basename(input.messageFile, extname(input.messageFile));
   const { store, shared } = storeFromEnv(env);
   const { client, description } = clientFromEnv(env);
-  const bot = createBot({ client, sessions: store, logger: { level: env.LOG_LEVEL || 'warn' }, metrics: false, health: false });
-  if (!shared) bot.log.warn('REDIS_URL is not set: progress is kept in memory only, so a run after a crash starts over (Google drops the copies it already got: each number keeps its messageId)');
-  bot.log.info(description);
+  const log = createLogger({ level: env.LOG_LEVEL || 'warn' });
+  if (!shared) log.warn('REDIS_URL is not set: progress is kept in memory only, so a run after a crash starts over (Google drops the copies it already got: each number keeps its messageId)');
+  log.info(description);
+  await store.open?.();
 
-  const campaign = bot.campaign({ id, agentId: input.agentId, recipients, message, ...(input.window === undefined ? {} : { window: input.window }), ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }) });
+  const options = { id, agentId: input.agentId, recipients, message, ...(input.window === undefined ? {} : { window: input.window }), ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }) };
+  const campaign = new Campaign(options, { client, store, optOuts: new OptOutList(store).forAgent(input.agentId), log });
   const show = process.stdout.isTTY ? progressBar(recipients.length) : jsonLines();
   campaign.on('progress', show.update);
   let interrupted = false;
@@ -83,7 +87,7 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
     return report.progress.state === 'done' ? 0 : 3;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
-    await bot.close();
+    await store.close?.();
   }
 }
 

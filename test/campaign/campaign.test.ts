@@ -85,6 +85,34 @@ describe('campaigns (fake RBM API on loopback)', function () {
     expect(second.recipients.filter((line) => line.outcome === 'sent')).to.have.length(300);
   });
 
+  it('sent but not recorded (the store failed): the campaign fails, and the run after resends under the same id, which Google drops', async () => {
+    const list = recipients(50);
+    const victim = list[20]!.phone;
+    let refuse = true;
+    const flaky: MemorySessionStore = Object.assign(Object.create(sessions) as MemorySessionStore, {
+      set: (key: string, value: unknown, ttlMs: number) => {
+        if (refuse && key.endsWith(victim)) return Promise.reject(new Error('the store is down'));
+        return sessions.set(key, value, ttlMs);
+      },
+    });
+    const run = (store: MemorySessionStore) =>
+      new Campaign({ id: 'lost-record', agentId: AGENT, recipients: list, message: MESSAGE, concurrency: 4 }, { client: bot.client, store, optOuts: new OptOutList(store).forAgent(AGENT), log: pino({ level: 'silent' }) });
+    const first = run(flaky);
+    await first.done.then(
+      () => expect.fail('expected the campaign to fail with the store'),
+      (error: Error) => expect(error.message).to.equal('the store is down'),
+    );
+    expect(api.messages.some((m) => m.phone === victim)).to.equal(true);
+    const sentFirst = api.messages.length;
+    // Nothing starts once a record failed: only the 4 in flight at most finish.
+    expect(sentFirst).to.be.below(26);
+    refuse = false;
+    const second = await run(flaky).done;
+    expect(second.progress).to.deep.include({ state: 'done', sent: 50 });
+    expect(api.messages).to.have.length(50);
+    expect(sendsAnswered200(api) - api.messages.length).to.equal(1);
+  });
+
   it('skips a number that sent STOP to the agent, and writes to it again once it sent START', async () => {
     const list = recipients(5);
     const stopper = list[2]!.phone;
@@ -161,3 +189,8 @@ describe('campaigns (fake RBM API on loopback)', function () {
   });
 });
 
+
+/** Sends the fake answered 200, a copy under a messageId it had seen included (Google drops those silently). */
+function sendsAnswered200(api: FakeRbmApi): number {
+  return api.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/agentMessages') && request.status === 200).length;
+}
