@@ -197,11 +197,15 @@ export function createBot(given: BotConfig): Bot {
     (opened ??= openStoresOnce().then(() =>
       queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers')),
     ));
-  /** A handler that connects the stores before its first request, then serves as it is. */
-  const openedFirst = <H extends (...args: never[]) => unknown>(handler: H): H => {
+  /**
+   * A handler that connects the stores before its first request for the bot (`ours`), then
+   * serves as it is. Connecting starts at once: by the first push it is often done.
+   */
+  const openedFirst = <H extends (...args: never[]) => unknown>(handler: H, ours: (...args: Parameters<H>) => boolean = () => true): H => {
     let open = false;
+    void ready().then(() => (open = true));
     return ((...args: Parameters<H>) => {
-      if (open) return handler(...args);
+      if (open || !ours(...args)) return handler(...args);
       return ready().then(() => {
         open = true;
         return handler(...args);
@@ -213,7 +217,11 @@ export function createBot(given: BotConfig): Bot {
     log,
     client,
     agents: agentControl(registry, table, () => routes.rebuild()),
-    middleware: (options) => openedFirst(routes.middleware(mountPrefix(options?.prefix, 'bot.middleware()'))),
+    middleware: (options) => {
+      const prefix = mountPrefix(options?.prefix, 'bot.middleware()');
+      // The host app's own routes never wait for the bot's stores.
+      return openedFirst(routes.middleware(prefix), (ctx) => routes.serves(ctx.path, prefix));
+    },
     callback: () => openedFirst(webhookApp(routes, log)),
     ready,
     async listen(port, host) {

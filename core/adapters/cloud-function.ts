@@ -15,6 +15,8 @@ export interface CloudFunctionOptions {
  * same on Cloud Run functions). The framework parses JSON and keeps `req.rawBody`, so both RBM
  * and Business Messages signatures verify. Create the bot with `processBeforeResponse: true`:
  * the CPU is frozen once the answer is sent, so the answer waits until every plugin is done.
+ * The framework reads each body (up to the platform's 32 MB) before rbmkit: the 1 MiB limit
+ * is checked on the bytes it kept, and the body memory budget cannot apply.
  *
  * @example
  * import functions from '@google-cloud/functions-framework';

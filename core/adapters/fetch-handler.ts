@@ -20,13 +20,16 @@ export interface FetchHandlerOptions {
  * app.post('/webhook', (c) => handle(c.req.raw)); // Hono
  * export const POST = fetchHandler(bot, { prefix: '/api/rbm' }); // Next.js: app/api/rbm/webhook/route.ts
  */
-export function fetchHandler(bot: Pick<Bot, 'callback'>, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
+export function fetchHandler(bot: Pick<Bot, 'callback' | 'webhooks'>, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
   const prefix = mountPrefix(options.prefix, 'fetchHandler');
   const listener = bot.callback();
   return async (request) => {
     const url = new URL(request.url);
     const path = pathBelow(url.pathname, prefix);
-    if (path === undefined) return Response.json({ error: 'not_found', message: `no route here; expected POST to a webhook below ${prefix}` }, { status: 404 });
+    // Webhooks only: the bot's metrics and health stay off a public catch-all route.
+    if (path === undefined || !bot.webhooks().includes(path)) {
+      return Response.json({ error: 'not_found', message: "no route here; expected POST to this server's webhook path" }, { status: 404 });
+    }
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
     const body = request.body === null ? undefined : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);

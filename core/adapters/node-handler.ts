@@ -46,8 +46,9 @@ export function nodeHandler(bot: Pick<Bot, 'callback' | 'webhooks' | 'log'>, opt
       if (next !== undefined) return next();
       return answerJson(res, 404, 'not_found', "no route here; expected POST to this server's webhook path");
     }
+    // What the bot's routes see: the webhook's own path, and the query as it came.
     const query = url.indexOf('?');
-    const served = fixed === undefined ? url.slice(prefix.length) || '/' : query === -1 ? fixed : fixed + url.slice(query);
+    const served = path + (query === -1 ? '' : url.slice(query));
     const body = consumedBody(req);
     if (body === 'unread') {
       // The bot reads the stream itself; it sees the webhook's own path for the time of the request.

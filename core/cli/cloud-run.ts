@@ -1,11 +1,12 @@
 /**
- * How long shutdown may take on Cloud Run: it sends SIGTERM and kills the instance 10 s later,
- * so handlers get 8 s and the answers and stores the rest.
+ * How long handlers may run on after SIGTERM on Cloud Run, which kills the instance 10 s after
+ * it: 6 s for handlers, then up to 2 s for the answers in flight, and the rest for plugin
+ * teardowns and closing the stores.
  */
-export const CLOUD_RUN_SHUTDOWN_MS = 8_000;
+export const CLOUD_RUN_SHUTDOWN_MS = 6_000;
 
 /**
- * True when the process runs on Cloud Run (services, jobs and functions set `K_SERVICE`).
+ * True when the process runs as a Cloud Run service or a Cloud Run function (both set `K_SERVICE`).
  *
  * @example
  * if (onCloudRun(process.env)) config = { shutdownTimeoutMs: CLOUD_RUN_SHUTDOWN_MS, ...config };

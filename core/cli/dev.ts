@@ -124,6 +124,7 @@ export async function runDev(options: DevOptions): Promise<DevServer> {
   if (!LOOPBACK.has(options.host)) log().warn(`listening on ${options.host}, not loopback: anyone who reaches this port can chat with your agents`);
 
   const listeners = new Set<(result: ReloadResult) => void>();
+  let closing: Promise<void> | undefined;
   let generation = 1;
   const reloadNow = async (): Promise<ReloadResult> => {
     generation += 1;
@@ -142,36 +143,53 @@ export async function runDev(options: DevOptions): Promise<DevServer> {
     const result: ReloadResult = { ok: true, generation };
     log().info(`rbmkit dev: reloaded (version ${generation}): webhooks ${next.bot.webhooks().join(', ')}`);
     chat.announceReload(result);
-    // Events in flight on the previous version finish there.
-    previous.bot.close().catch((error: unknown) => log().error({ err: error }, 'closing the previous version failed'));
+    // Events in flight on the previous version finish there; close() waits for its teardowns.
+    const retiring = previous.bot.close().catch((error: unknown) => log().error({ err: error }, 'closing the previous version failed'));
+    retired.add(retiring);
+    void retiring.then(() => retired.delete(retiring));
     return result;
   };
+  const retired = new Set<Promise<void>>();
   // One reload at a time; changes meanwhile make one more, after it.
   let running: Promise<ReloadResult> | undefined;
   let again = false;
   const reload = (): Promise<ReloadResult> => {
+    if (closing !== undefined) return Promise.resolve({ ok: false, generation, error: 'the dev server is closing' });
     if (running !== undefined) {
       again = true;
       return running;
     }
     running = (async () => {
-      let result: ReloadResult;
-      do {
-        again = false;
-        result = await reloadNow();
-        // Files the new version imports for the first time are watched from now on.
-        if (fresh !== undefined) watching?.add(fresh.loadedFiles());
-        for (const listener of listeners) listener(result);
-      } while (again);
-      running = undefined;
-      return result;
+      try {
+        let result: ReloadResult;
+        do {
+          again = false;
+          result = await reloadNow();
+          // Files the new version imports for the first time are watched from now on.
+          if (fresh !== undefined) watching?.add(fresh.loadedFiles());
+          for (const listener of listeners) {
+            try {
+              listener(result);
+            } catch (error) {
+              log().error({ err: error }, 'an onReload listener failed');
+            }
+          }
+        } while (again && closing === undefined);
+        return result;
+      } finally {
+        running = undefined;
+      }
     })();
     return running;
   };
-  const watching = fresh === undefined ? undefined : await watchFiles([resolve(options.config), ...fresh.loadedFiles()], () => void reload());
+  const watching =
+    fresh === undefined
+      ? undefined
+      : await watchFiles([resolve(options.config), ...fresh.loadedFiles()], () => {
+          reload().catch((error: unknown) => log().error({ err: error }, 'rbmkit dev: reloading failed'));
+        });
   if (watching !== undefined) log().info('rbmkit dev: watching the config file and the plugin modules; an edit reloads the agents');
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     reload,
@@ -185,6 +203,7 @@ export async function runDev(options: DevOptions): Promise<DevServer> {
         await running;
         chat.close();
         await current.bot.close();
+        await Promise.all(retired);
         await closeServer(server);
       })()),
   };

@@ -15,7 +15,7 @@ import { withBmClientsFromEnv } from './bm-clients-from-env.js';
  * client from the environment, listens, and shuts down cleanly on Ctrl-C or SIGTERM.
  * Without a host in the file or `HOST`, it listens on 127.0.0.1 while a webhook accepts the
  * local development token, else on every interface. On Cloud Run (`K_SERVICE`), shutdown takes
- * at most 8 s unless the file sets `shutdownTimeoutMs`; with `REDIS_URL`, the dedupe and session
+ * handlers get 6 s unless the file sets `shutdownTimeoutMs`, so the process exits within Cloud Run's 10 s; with `REDIS_URL`, the dedupe and session
  * stores are shared through Redis, so several instances handle each event once.
  *
  * @example

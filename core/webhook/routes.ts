@@ -61,11 +61,26 @@ export class WebhookRoutes {
    */
   middleware(prefix = ''): Middleware {
     if (prefix === '') return (ctx, next) => this.current(ctx, next);
-    return (ctx, next) => {
-      let routes = this.prefixed.get(prefix);
-      if (routes === undefined) this.prefixed.set(prefix, (routes = this.build(prefix)));
-      return routes(ctx, next);
-    };
+    return (ctx, next) => this.under(prefix)(ctx, next);
+  }
+
+  /**
+   * True for a path these routes answer under `prefix` (a webhook, metrics, health), whatever
+   * the method: a mounted bot keeps its own waits (connecting the stores) off the host's routes.
+   */
+  serves(path: string, prefix = ''): boolean {
+    const own = prefix === '' ? path : path === prefix ? '/' : path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
+    if (own === undefined) return false;
+    const { metrics, metricsPath, health } = this.options;
+    if (metrics !== undefined && own === metricsPath) return true;
+    if (health !== false && (own === (health?.live ?? '/healthz') || own === (health?.ready ?? '/readyz'))) return true;
+    return this.table.get(own) !== undefined;
+  }
+
+  private under(prefix: string): Middleware {
+    let routes = this.prefixed.get(prefix);
+    if (routes === undefined) this.prefixed.set(prefix, (routes = this.build(prefix)));
+    return routes;
   }
 
   /** Builds the routes again from the table (a webhook was added or removed). */

@@ -42,6 +42,22 @@ describe('Express adapter (express 5, real HTTP)', () => {
   );
 
   describe('next to the app', () => {
+    it('serves a webhook at the prefix itself, with or without a query', async () => {
+      const { createBot } = await import('rbmkit');
+      const { nodeHandler } = await import('rbmkit/adapters');
+      const bot = createBot({ logger: false, partner: { path: '/', clientToken: 'SJENCPGJESMGUFPY' } });
+      const mounted = await listenOnLoopback(createServer(nodeHandler(bot, { prefix: '/rbm' })));
+      try {
+        for (const path of ['/rbm', '/rbm/', '/rbm?x=1']) {
+          const answer = await fetch(`${mounted.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clientToken":"SJENCPGJESMGUFPY","secret":"ok"}' });
+          expect([path, answer.status, await answer.text()]).to.deep.equal([path, 200, 'ok']);
+        }
+      } finally {
+        await mounted.close();
+        await bot.close();
+      }
+    });
+
     it("passes every other path to the app's own routes, and answers 500 JSON when a body was read and not kept", async () => {
       const { createBot } = await import('rbmkit');
       const bot = createBot({ logger: false, partner: { path: '/webhook', clientToken: 'SJENCPGJESMGUFPY' } });

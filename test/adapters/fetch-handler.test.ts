@@ -40,6 +40,8 @@ describe('fetch-style handler (Hono on @hono/node-server, real HTTP)', () => {
       const unknown = await handle(new Request('http://host/api/rbm/nothing', { method: 'POST', body: '{}' }));
       expect(unknown.status).to.equal(404);
       expect(await unknown.json()).to.deep.include({ error: 'not_found' });
+      // Metrics and health are the bot server's, never a public catch-all route's.
+      for (const path of ['/api/rbm/metrics', '/api/rbm/healthz', '/api/rbm/readyz']) expect((await handle(new Request(`http://host${path}`))).status).to.equal(404);
     } finally {
       await bot.close();
     }

@@ -30,6 +30,30 @@ describe("Koa: bot.middleware() in a user's own Koa app (real HTTP)", () => {
     return { base: `${mounted.base}/rbm`, close: mounted.close };
   });
 
+  it("charges the body memory budget at the bot's route (503 JSON past it), and never holds up the app's own routes", async () => {
+    const { createBot } = await import('rbmkit');
+    const slowStore = { async get() {}, async set() {}, async delete() {}, open: () => new Promise<void>((resolve) => setTimeout(resolve, 1_500)) };
+    const bot = createBot({ logger: false, partner: { path: '/webhook', clientToken: 'SJENCPGJESMGUFPY' }, bodyBudgetBytes: 2_000, sessions: slowStore });
+    const app = new Koa();
+    app.use(bot.middleware({ prefix: '/rbm' }));
+    app.use((ctx) => void (ctx.body = { own: true }));
+    const mounted = await listenOnLoopback(createServer(app.callback()));
+    try {
+      const started = Date.now();
+      expect(await (await fetch(`${mounted.base}/own`)).json()).to.deep.equal({ own: true });
+      expect(Date.now() - started, 'the host route waited for the bot to connect its stores').to.be.below(1_000);
+      // 600 bytes cost 4 times that while read: over a 2,000-byte budget.
+      const big = await fetch(`${mounted.base}/rbm/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-signature': 'c2ln' }, body: `{"message":{"data":"${'A'.repeat(570)}"}}` });
+      expect(big.status).to.equal(503);
+      expect(await big.json()).to.deep.include({ error: 'overloaded' });
+      const handshake = await fetch(`${mounted.base}/rbm/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"clientToken":"SJENCPGJESMGUFPY","secret":"ok"}' });
+      expect(await handshake.text()).to.equal('ok');
+    } finally {
+      await mounted.close();
+      await bot.close();
+    }
+  });
+
   it('refuses a prefix that is not a path', async () => {
     const { createBot } = await import('rbmkit');
     const bot = createBot({ logger: false, partner: { path: '/webhook', clientToken: 'SJENCPGJESMGUFPY' } });

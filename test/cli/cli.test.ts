@@ -112,20 +112,27 @@ describe('rbmkit CLI (real processes)', function () {
       }
     });
 
-    it('on Cloud Run (K_SERVICE) listens on PORT on every interface and shuts down within its 10 s', async () => {
+    it('on Cloud Run (K_SERVICE) listens on PORT on every interface, and exits within its 10 s of SIGTERM with a handler still running', async function () {
+      this.timeout(30_000);
       const port = await freePort();
       const dir = tempDir('rbmkit-cloud-run-');
       const config = join(dir, 'rbmkit.yaml');
-      writeFileSync(config, ['partner:', '  clientToken: { env: START_TEST_TOKEN }', '  plugins: [echo]'].join('\n'));
+      writeFileSync(config, [`pluginModules: [${JSON.stringify(join(ROOT, 'test/fixtures/sleepy-plugin.ts'))}]`, 'partner:', '  clientToken: { env: START_TEST_TOKEN }', '  plugins: [sleepy]'].join('\n'));
       const server = runTs(CLI, ['start', '--config', config], { START_TEST_TOKEN: 'CLOUDRUNTOKEN', RBM_API_URL: 'http://127.0.0.1:9', PORT: String(port), K_SERVICE: 'rbm-agent' });
       try {
         await server.waitFor(/rbmkit listening/);
-        expect(server.output()).to.match(/on Cloud Run \(K_SERVICE\): shutdownTimeoutMs 8000/);
+        expect(server.output()).to.match(/on Cloud Run \(K_SERVICE\): shutdownTimeoutMs 6000/);
         expect(server.output()).to.match(new RegExp(`rbmkit listening on http://(0\\.0\\.0\\.0|\\[::\\]):${port}`));
-        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-        expect(health.status).to.equal(200);
+        // A push whose handler runs 30 s: still in flight at SIGTERM.
+        const inFlight = post(`http://127.0.0.1:${port}/webhook`, signedPush(payloads.text({ text: 'slow' }), { token: 'CLOUDRUNTOKEN' })).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const signalled = Date.now();
         server.child.kill('SIGTERM');
         expect(await server.exited()).to.equal(0);
+        const tookMs = Date.now() - signalled;
+        expect(tookMs, `exited ${tookMs} ms after SIGTERM`).to.be.below(10_000);
+        expect(server.output()).to.include('handlers still running after 6000 ms');
+        await inFlight;
       } finally {
         await server.stop();
       }

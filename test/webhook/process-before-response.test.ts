@@ -52,13 +52,15 @@ describe('processBeforeResponse', () => {
     expect(waited.done).to.deep.equal(['text:b']);
   });
 
-  it('answers 500 when a plugin failed, and the redelivery runs only that plugin again', async () => {
+  it('answers 500 when a plugin failed after ackDeadlineMs, and the redelivery runs only that plugin again', async () => {
     let attempts = 0;
     const flaky = definePlugin({
       name: 'flaky',
       setup: (agent) =>
-        void agent.on('text', () => {
+        void agent.on('text', async () => {
           attempts += 1;
+          // Slower than ackDeadlineMs: without processBeforeResponse this would be a 503 still_running.
+          await sleep(200);
           if (attempts === 1) throw new Error('the database is down');
         }),
     });
@@ -72,6 +74,23 @@ describe('processBeforeResponse', () => {
     expect(again.status).to.equal(200);
     expect(attempts).to.equal(2);
     expect(slow.done).to.deep.equal(['text:c']);
+  });
+
+  it('answers undeliverable data only once the plugins were told of it (the undeliverable notice)', async () => {
+    const heard: string[] = [];
+    const listener = definePlugin({
+      name: 'listener',
+      setup: (agent) =>
+        void agent.on('undeliverable', async (notice) => {
+          await sleep(500);
+          heard.push(notice.reason);
+        }),
+    });
+    t = await startTestBot({ partner: { clientToken: TOKEN, plugins: [listener] }, processBeforeResponse: true, undeliverablePolicy: 'deadLetter' });
+    const answer = await t.push('not json at all');
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.deep.include({ status: 'undeliverable', reason: 'bad_data' });
+    expect(heard).to.deep.equal(['bad_data']);
   });
 
   it('answers a forged push only once the plugins were told of it (the rejected notice)', async () => {

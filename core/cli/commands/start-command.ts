@@ -14,7 +14,8 @@ Listens on the config's port and host, else $PORT (default 8080) and $HOST; with
 anywhere, on 127.0.0.1 when a webhook accepts the local development token, else on every
 interface. Replies go where clientFromEnv() says (GOOGLE_APPLICATION_CREDENTIALS, RBM_API_URL).
 With $REDIS_URL, dedupe and sessions are shared through Redis (several instances). On Cloud
-Run ($K_SERVICE), shutdown takes at most 8 s unless the file sets shutdownTimeoutMs.`,
+Run ($K_SERVICE), handlers get 6 s after SIGTERM unless the file sets shutdownTimeoutMs, so
+the process exits within the 10 s before Cloud Run kills it.`,
   async run(args) {
     const { values } = parseOptions(this, args, { options: { config: { type: 'string', short: 'c', default: 'rbmkit.yaml' } } });
     const { runStart } = await import('../start.js');
