@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import ts from 'typescript';
 import { ROOT } from '../helpers/processes.js';
 
-const DOCS = ['README.md', 'docs/plugins.md', 'docs/deploy.md'];
+const DOCS = ['README.md', 'docs/plugins.md', 'docs/deploy.md', 'docs/campaigns.md'];
 const OUT = join(ROOT, 'test/.doc-snippets');
 
 /** The ```ts blocks of a Markdown file that stand alone (they import what they use). */
