@@ -92,6 +92,35 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
 }
 
 /**
+ * `rbmkit campaign preview`: shows the message on a running dev server's chat page, filled in
+ * for the first recipient, checked against RBM's limits. Resolves with the exit code.
+ *
+ * @example
+ * await previewCampaign({ messageFile: 'sale.json', recipientsFile: 'numbers.csv', devUrl: 'http://127.0.0.1:8080' });
+ */
+export async function previewCampaign(input: { messageFile: string; recipientsFile?: string; agentId?: string; devUrl: string }): Promise<number> {
+  const message = readJson(input.messageFile, '--message');
+  const first = input.recipientsFile === undefined ? undefined : parseRecipientsCsv(readFileSync(input.recipientsFile, 'utf8'), input.recipientsFile)[0];
+  let response: Response;
+  try {
+    response = await fetch(`${input.devUrl}/_dev/preview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message, ...(input.agentId === undefined ? {} : { agentId: input.agentId }), ...(first === undefined ? {} : { phone: first.phone, vars: first.vars ?? {} }) }),
+    });
+  } catch (error) {
+    throw new ConfigError(`preview: no rbmkit dev answers at ${input.devUrl} (${(error as Error).message}); expected \`rbmkit dev\` running (or --dev URL)`);
+  }
+  const answer = (await response.json().catch(() => ({}))) as { agentId?: string; phone?: string; message?: string };
+  if (!response.ok) {
+    console.error(`rbmkit campaign preview: ${answer.message ?? response.statusText}`);
+    return 1;
+  }
+  console.log(`shown on ${input.devUrl}/ as ${answer.agentId} to ${answer.phone}: pick that agent and number on the page`);
+  return 0;
+}
+
+/**
  * `rbmkit campaign pause|resume|stop --id`: tells a running campaign, wherever it runs, through
  * the shared store (REDIS_URL). Resolves with the exit code.
  *

@@ -6,7 +6,7 @@ import type { UserAction } from './user-action.js';
 export type TranscriptEntry = { readonly seq: number; readonly at: string; readonly agentId: string; readonly phone: string } & (
   | { readonly kind: 'user'; readonly id: string; readonly action: UserAction }
   | { readonly kind: 'outcome'; readonly id: string; readonly outcome: PushOutcome }
-  | { readonly kind: 'agent-message'; readonly messageId: string; readonly message: AgentMessage }
+  | { readonly kind: 'agent-message'; readonly messageId: string; readonly message: AgentMessage; readonly preview?: true }
   | { readonly kind: 'agent-event'; readonly eventId: string; readonly event: AgentEvent }
 );
 

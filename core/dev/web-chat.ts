@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
+import type { AgentMessage } from '../client/agent-message.js';
+import { checkMessage } from '../client/message-limits.js';
+import { isE164 } from '../client/phone.js';
+import { renderMessage } from '../campaign/message-template.js';
 import { HttpError } from '../errors.js';
 import type { ParsedBotConfig } from '../config/config-schema.js';
 import type { FakeRbmApi } from '../testing/fake-rbm-api.js';
@@ -42,6 +46,7 @@ export const WEB_CHAT_PATHS = {
   settings: '/_dev/settings',
   events: '/_dev/events',
   send: '/_dev/send',
+  preview: '/_dev/preview',
 } as const;
 
 /**
@@ -124,11 +129,38 @@ export function webChat(options: WebChatOptions): WebChat {
     });
   }
 
-  async function send(ctx: Context): Promise<void> {
-    // A page of another site may POST here from the developer's browser: only the chat page may.
+  /** A page of another site may POST here from the developer's browser: only the chat page (or a tool without Origin) may. */
+  function refuseOtherOrigins(ctx: Context): void {
     const origin = ctx.get('origin');
     const own = `${ctx.protocol}://${ctx.host}`;
     if (origin !== '' && origin !== own) throw new HttpError(403, 'cross_origin', `expected a request from the chat page at ${own}`);
+  }
+
+  /**
+   * Shows a message on the page as a phone would, sent by no one: a campaign's message before it
+   * goes out (`rbmkit campaign preview`). Checked against RBM's limits, placeholders filled from `vars`.
+   */
+  async function preview(ctx: Context): Promise<void> {
+    refuseOtherOrigins(ctx);
+    const body = (await readJsonBody(ctx.req, 256 * 1024)) as { agentId?: unknown; phone?: unknown; message?: unknown; vars?: unknown };
+    const agentId = typeof body.agentId === 'string' && body.agentId !== '' ? body.agentId : (agents[0] ?? DEFAULT_DEV_AGENT);
+    const phone = body.phone === undefined ? DEFAULT_DEV_PHONE : body.phone;
+    if (typeof phone !== 'string' || !isE164(phone)) throw new HttpError(400, 'bad_request', 'phone: expected an E.164 number such as +15555550100');
+    if (typeof body.message !== 'object' || body.message === null) throw new HttpError(400, 'bad_request', 'message: expected an AgentMessage object ({"contentMessage": {...}})');
+    const vars = (typeof body.vars === 'object' && body.vars !== null ? body.vars : {}) as Record<string, string>;
+    let message: AgentMessage;
+    try {
+      message = renderMessage(body.message as AgentMessage, vars);
+      checkMessage(message);
+    } catch (error) {
+      throw new HttpError(400, 'bad_message', (error as Error).message);
+    }
+    transcript.add({ kind: 'agent-message', agentId, phone, messageId: randomUUID(), message, preview: true });
+    ctx.body = { agentId, phone };
+  }
+
+  async function send(ctx: Context): Promise<void> {
+    refuseOtherOrigins(ctx);
     let request: ReturnType<typeof parseSendRequest>;
     try {
       request = parseSendRequest(await readJsonBody(ctx.req));
@@ -152,6 +184,10 @@ export function webChat(options: WebChatOptions): WebChat {
       return;
     }
     if (method === 'GET' && path === WEB_CHAT_PATHS.events) return events(ctx);
+    if (path === WEB_CHAT_PATHS.preview) {
+      if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'expected POST with a JSON body {message, agentId?, phone?, vars?}', { Allow: 'POST' });
+      return preview(ctx);
+    }
     if (path === WEB_CHAT_PATHS.send) {
       if (method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'expected POST with a JSON body {agentId, phone, action}', { Allow: 'POST' });
       return send(ctx);

@@ -6,7 +6,7 @@ import { UsageError } from './usage-error.js';
 export const campaignCommand: Command = {
   name: 'campaign',
   summary: 'send a message to a CSV of numbers, paced and resumable; pause, resume or stop it',
-  synopsis: 'campaign send --agent ID --recipients numbers.csv --message message.json [options] | pause|resume|stop --id ID',
+  synopsis: 'campaign send --agent ID --recipients numbers.csv --message message.json [options] | pause|resume|stop --id ID | preview --message message.json [--recipients numbers.csv] [--agent ID] [--dev URL]',
   details: `Sends one message to many users of an agent: capability check first (users:batchGet in
 chunks), then the message to every RBM-capable number, paced by the client's rate limits, with
 429 and 5xx retried. Each number's outcome is kept in the session store: with $REDIS_URL, a
@@ -26,6 +26,10 @@ Numbers that opted out (STOP, through the keywords plugin) are skipped.
     --report FILE        write each number's outcome as CSV (phone,outcome,messageId,reason,at)
   pause | resume | stop --id ID
                          acts on a running campaign through $REDIS_URL, from any machine
+  preview --message FILE [--recipients FILE] [--agent ID] [--dev URL]
+                         shows the message on the chat page of a running \`rbmkit dev\` (default
+                         http://127.0.0.1:$PORT, else 8080) as a phone would, filled in for the
+                         first recipient of the CSV; checked against RBM's limits; sends nothing
 
 Progress shows as a bar on a terminal and as JSON lines otherwise. Ctrl-C stops after the
 sends in flight; run the same command to go on. Replies go where clientFromEnv() says.
@@ -42,6 +46,7 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
         'time-zone': { type: 'string' },
         concurrency: { type: 'string' },
         report: { type: 'string' },
+        dev: { type: 'string' },
       },
     });
     const [action, ...rest] = positionals;
@@ -51,7 +56,12 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
       if (values.id === undefined) throw new UsageError(this, `${action} needs --id, the id of the running campaign`);
       return campaign.controlCampaign(action, values.id, process.env);
     }
-    if (action !== 'send') throw new UsageError(this, `expected send, pause, resume or stop, got ${action === undefined ? 'nothing' : JSON.stringify(action)}`);
+    if (action === 'preview') {
+      if (values.message === undefined) throw new UsageError(this, 'preview needs --message');
+      const dev = values.dev ?? `http://127.0.0.1:${process.env.PORT || 8080}`;
+      return campaign.previewCampaign({ messageFile: values.message, ...(values.recipients === undefined ? {} : { recipientsFile: values.recipients }), ...(values.agent === undefined ? {} : { agentId: values.agent }), devUrl: dev });
+    }
+    if (action !== 'send') throw new UsageError(this, `expected send, pause, resume, stop or preview, got ${action === undefined ? 'nothing' : JSON.stringify(action)}`);
     for (const name of ['agent', 'recipients', 'message'] as const) {
       if (values[name] === undefined) throw new UsageError(this, `send needs --${name}`);
     }

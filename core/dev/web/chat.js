@@ -329,7 +329,7 @@ function renderItem(item) {
   row.append(el('span', 'sr-only', item.kind === 'agent' ? 'Agent:' : 'You:'));
   if (item.kind === 'agent') {
     for (const part of renderAgentMessage(item.message)) row.append(part);
-    row.append(el('span', 'meta', time(item.at)));
+    row.append(el('span', 'meta', item.preview ? `Preview, not sent · ${time(item.at)}` : time(item.at)));
   } else {
     const quiet = item.action.type === 'event' || (item.action.type === 'tap' && item.action.kind === 'ACTION');
     if (quiet) row.classList.add('quiet');
@@ -456,14 +456,14 @@ function applyEntry(entry) {
       break;
     }
     case 'agent-message': {
-      const item = { kind: 'agent', id: entry.messageId, at: entry.at, message: entry.message };
+      const item = { kind: 'agent', id: entry.messageId, at: entry.at, message: entry.message, preview: entry.preview === true };
       conv.items.push(item);
       conv.typingUntil = 0;
       if (conv.key === state.current) {
         appendShown(conv, item);
         renderTyping(conv);
       } else conv.unread += 1;
-      if (live && $('receipts').checked) {
+      if (live && !item.preview && $('receipts').checked) {
         void send(conv, { type: 'event', eventType: 'DELIVERED', messageId: entry.messageId }, true);
         void send(conv, { type: 'event', eventType: 'READ', messageId: entry.messageId }, true);
       }
