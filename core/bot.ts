@@ -23,7 +23,8 @@ import { openStores, warnIfUnshared, type BotStores } from './stores/bot-stores.
 import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
 import { MemorySessionStore } from './stores/session-store.js';
 import { Campaign } from './campaign/run-campaign.js';
-import type { CampaignOptions } from './campaign/campaign-types.js';
+import type { CampaignOptions, Recipient } from './campaign/campaign-types.js';
+import { campaignRecord, CampaignWorker } from './campaign/campaign-worker.js';
 import { OptOutList } from './campaign/opt-outs.js';
 import { BodyBudget } from './webhook/body-budget.js';
 import { mountPrefix } from './webhook/mount-path.js';
@@ -233,7 +234,14 @@ export function createBot(given: BotConfig): Bot {
       if (worker !== undefined) return;
       await openStoresOnce();
       await queue.open();
-      worker = new QueueWorker({ queue, dispatcher, agents: registry, telemetry, log, retry: retryPolicy(config.queueRetry) });
+      const campaigns = new CampaignWorker({
+        store: stores.sessions,
+        clientOf: (agentId) => registry.clientOf(agentId),
+        optOutsOf: (agentId) => optOuts.forAgent(agentId),
+        fallback: config.campaignFallback,
+        log,
+      });
+      worker = new QueueWorker({ queue, dispatcher, agents: registry, telemetry, log, retry: retryPolicy(config.queueRetry), campaigns });
       await worker.start();
     },
     close() {
@@ -243,9 +251,16 @@ export function createBot(given: BotConfig): Bot {
     },
     webhooks: () => table.paths(),
     campaign: (options) =>
-      new Campaign(options, {
+      new Campaign(options.fallback === undefined && config.campaignFallback !== undefined ? { ...options, fallback: config.campaignFallback } : options, {
         client: registry.clientOf(options.agentId),
         store: stores.sessions,
+        // Queue mode: the workers send; this process checks capabilities and follows the outcomes.
+        ...(queue === undefined
+          ? {}
+          : {
+              publish: (recipient: Recipient, generation: number) =>
+                queue.publish(campaignRecord(options.agentId, options.id, recipient), `${options.agentId}\u0000${recipient.phone}`, `campaign:${options.id}:${recipient.phone}:${generation}`),
+            }),
         optOuts: optOuts.forAgent(options.agentId),
         log,
         ready,

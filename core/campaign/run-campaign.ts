@@ -1,52 +1,22 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import { v5 as uuidV5 } from 'uuid';
-import { UserNotReachableError } from '../client/rbm-api-errors.js';
 import type { RbmClient } from '../client/rbm-client.js';
-import { isE164, maskPhone } from '../client/phone.js';
+import { isE164 } from '../client/phone.js';
 import { ConfigError } from '../errors.js';
 import type { SessionStore } from '../stores/session-store.js';
-import type {
-  CampaignOptions,
-  CampaignProgress,
-  CampaignReport,
-  CampaignState,
-  Recipient,
-  RecipientOutcome,
-  RecipientReport,
-  UnreachableReason,
-} from './campaign-types.js';
-import { renderMessage } from './message-template.js';
+import type { CampaignOptions, CampaignProgress, CampaignReport, CampaignState, Recipient, RecipientOutcome, RecipientReport } from './campaign-types.js';
 import type { AgentOptOuts } from './opt-outs.js';
+import { campaignKeys, DAY_MS, fallBack, sendToRecipient, TERMINAL, type CampaignControl, type CampaignSpec, type StepDeps } from './recipient-step.js';
 import { sendWindow } from './send-window.js';
 
-/** The namespace of every campaign messageId (UUID v5 of campaign id and number). */
-const MESSAGE_ID_NAMESPACE = '5b0f1c1e-7a52-4d1e-9a3b-6e1f2c0d4a71';
-const DAY_MS = 24 * 3_600_000;
+export { campaignKeys, campaignMessageId, type CampaignControl } from './recipient-step.js';
+
 /** Store reads in flight at once while loading earlier progress. */
 const READS_AT_ONCE = 64;
 /** How often another process's pause or stop is looked for, in ms. */
 const CONTROL_POLL_MS = 500;
-
-/**
- * The messageId of a campaign's message to one number: the same in every run, so a resend
- * after a crash is dropped by Google as a copy.
- *
- * @example
- * campaignMessageId('spring-sale', '+15555550100'); // a UUID, always the same for this pair
- */
-export function campaignMessageId(campaignId: string, phone: string): string {
-  return uuidV5(`${campaignId}\n${phone}`, MESSAGE_ID_NAMESPACE);
-}
-
-/** Where a campaign keeps what it did and reads pause and stop: the store key of each. */
-export const campaignKeys = {
-  recipient: (campaignId: string, phone: string) => `rbmkit:campaign:${campaignId}:r:${phone}`,
-  control: (campaignId: string) => `rbmkit:campaign:${campaignId}:control`,
-} as const;
-
-/** A pause or stop asked for through the store (by `rbmkit campaign pause|stop`, or another process). */
-export type CampaignControl = 'pause' | 'stop';
+/** How often a queue-mode coordinator looks for the workers' records, in ms. */
+const COLLECT_MS = 250;
 
 /** What a campaign runs on: the bot's client, store and opt-outs. */
 export interface CampaignDeps {
@@ -59,6 +29,11 @@ export interface CampaignDeps {
   readonly onRemaining?: (delta: number) => void;
   /** Awaited before anything else: the bot connecting its stores. */
   readonly ready?: () => Promise<void>;
+  /**
+   * Queue mode: hands one RBM-capable recipient to the workers (a work item on the broker,
+   * confirmed), instead of sending here. `generation` tells a republish apart.
+   */
+  readonly publish?: (recipient: Recipient, generation: number) => Promise<void>;
   /** The clock, for tests. Default Date.now. */
   readonly now?: () => number;
 }
@@ -68,7 +43,6 @@ interface CampaignEvents {
   recipient: [RecipientReport];
 }
 
-const TERMINAL: ReadonlySet<RecipientOutcome> = new Set(['sent', 'fallback', 'unreachable', 'skipped']);
 
 /**
  * A running campaign, made by `bot.campaign()`: emits `progress` every `progressMs` and at each
@@ -93,7 +67,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   private readonly wakers = new Set<() => void>();
   private readonly now: () => number;
   private readonly window: ReturnType<typeof sendWindow> | undefined;
-  private readonly optedOut: (phone: string) => Promise<boolean>;
+  private readonly spec: CampaignSpec;
   private total = 0;
 
   constructor(
@@ -104,7 +78,13 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     checkOptions(options);
     this.now = deps.now ?? Date.now;
     this.window = options.window === undefined ? undefined : sendWindow(options.window);
-    this.optedOut = (phone) => deps.optOuts.has(phone);
+    this.spec = {
+      id: options.id,
+      agentId: options.agentId,
+      message: options.message,
+      ...(options.window === undefined ? {} : { window: options.window }),
+      keepMs: options.keepMs ?? 30 * DAY_MS,
+    };
     this.done = this.run();
     // The caller may only listen to events: an unawaited failure is still logged, never unhandled.
     this.done.catch((error: unknown) => deps.log.error({ err: error, campaignId: options.id }, 'campaign failed'));
@@ -202,17 +182,25 @@ export class Campaign extends EventEmitter<CampaignEvents> {
       remainingReported = pending.length;
       this.deps.onRemaining?.(pending.length);
       this.deps.log.info({ campaignId, agentId, total: this.total, pending: pending.length }, `campaign ${campaignId}: ${pending.length} of ${this.total} recipients to go`);
-      const chunk = this.options.capabilityChunk ?? 1_000;
-      for (let at = 0; at < pending.length && this.control !== 'stop'; at += chunk) {
-        const slice = pending.slice(at, at + chunk);
-        if (!(await this.gate())) break;
-        const { reachableUsers } = await this.deps.client.batchGetCapabilities({ agentId, phones: slice.map((recipient) => recipient.phone) });
-        const reachable = new Set(reachableUsers);
-        const work = slice.map((recipient) => (reachable.has(recipient.phone) ? () => this.send(recipient) : () => this.unreachable(recipient, 'no_rbm')));
-        await this.pool(work, (done) => {
-          remainingReported -= done;
-          this.deps.onRemaining?.(-done);
-        });
+      const finished = (done: number) => {
+        remainingReported -= done;
+        this.deps.onRemaining?.(-done);
+      };
+      const publish = this.deps.publish;
+      if (publish !== undefined) {
+        // Queue workers read the campaign's message and window from the store.
+        await this.deps.store.set(campaignKeys.spec(campaignId), this.spec, this.spec.keepMs);
+        await this.runQueued(pending, publish, finished);
+      } else {
+        const chunk = this.options.capabilityChunk ?? 1_000;
+        for (let at = 0; at < pending.length && this.control !== 'stop'; at += chunk) {
+          const slice = pending.slice(at, at + chunk);
+          if (!(await this.gate())) break;
+          const { reachableUsers } = await this.deps.client.batchGetCapabilities({ agentId, phones: slice.map((recipient) => recipient.phone) });
+          const reachable = new Set(reachableUsers);
+          const work = slice.map((recipient) => (reachable.has(recipient.phone) ? () => this.send(recipient) : () => this.unreachable(recipient)));
+          await this.pool(work, finished);
+        }
       }
       this.setState(this.control === 'stop' || this.doneCount() < this.total ? 'stopped' : 'done');
       this.deps.log.info({ campaignId, ...this.counts, ms: this.now() - started }, `campaign ${campaignId}: ${this.state}`);
@@ -236,7 +224,8 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     const unique: Recipient[] = [];
     for (const recipient of this.options.recipients) {
       if (seen.has(recipient.phone)) {
-        this.record(recipient.phone, { outcome: 'skipped', reason: 'duplicate: the number stands earlier in the list' }, false);
+        // Not kept in the store: the number's own outcome is.
+        this.take({ phone: recipient.phone, outcome: 'skipped', reason: DUPLICATE, at: new Date(this.now()).toISOString() });
         continue;
       }
       seen.add(recipient.phone);
@@ -316,67 +305,107 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     }
   }
 
-  /** Sends to one RBM-capable recipient; false when the campaign stopped before it. */
+  /** What one recipient's step runs on here. */
+  private stepDeps(): StepDeps {
+    return { client: this.deps.client, store: this.deps.store, optOuts: this.deps.optOuts, log: this.deps.log, fallback: this.options.fallback, now: this.now };
+  }
+
+  /** Sends to one RBM-capable recipient here; false when the campaign stopped before it. */
   private async send(recipient: Recipient): Promise<boolean> {
     if (!(await this.gate())) return false;
-    if (await this.optedOut(recipient.phone)) {
-      await this.record(recipient.phone, { outcome: 'skipped', reason: 'opted_out' });
-      return true;
-    }
-    const messageId = campaignMessageId(this.options.id, recipient.phone);
-    let message;
-    try {
-      message = renderMessage(this.options.message, recipient.vars ?? {});
-    } catch (error) {
-      await this.record(recipient.phone, { outcome: 'failed', reason: (error as Error).message });
-      return true;
-    }
-    try {
-      await this.deps.client.sendMessage({ agentId: this.options.agentId, phone: recipient.phone, message, messageId });
-    } catch (error) {
-      if (error instanceof UserNotReachableError) return this.unreachable(recipient, 'not_found');
-      this.deps.log.warn({ campaignId: this.options.id, phone: maskPhone(recipient.phone), err: error }, 'campaign send failed');
-      await this.record(recipient.phone, { outcome: 'failed', messageId, reason: (error as Error).message });
-      return true;
-    }
-    this.sendTimes.push(this.now());
-    await this.record(recipient.phone, { outcome: 'sent', messageId });
+    const report = await sendToRecipient(this.spec, recipient, this.stepDeps());
+    if (report.outcome === 'sent') this.sendTimes.push(this.now());
+    this.take(report);
     return true;
   }
 
-  /** A recipient RBM cannot reach: to the fallback, or listed unreachable. */
-  private async unreachable(recipient: Recipient, reason: UnreachableReason): Promise<boolean> {
+  /** A recipient RBM cannot reach: to the fallback, or listed unreachable; false when stopped before it. */
+  private async unreachable(recipient: Recipient): Promise<boolean> {
     if (!(await this.gate())) return false;
-    if (await this.optedOut(recipient.phone)) {
-      await this.record(recipient.phone, { outcome: 'skipped', reason: 'opted_out' });
-      return true;
-    }
-    const fallback = this.options.fallback;
-    if (fallback === undefined) {
-      await this.record(recipient.phone, { outcome: 'unreachable', reason });
-      return true;
-    }
-    try {
-      await fallback({ agentId: this.options.agentId, campaignId: this.options.id, recipient, reason, idempotencyKey: `${this.options.id}:${recipient.phone}` });
-    } catch (error) {
-      await this.record(recipient.phone, { outcome: 'failed', reason: `the fallback failed: ${(error as Error).message}` });
-      return true;
-    }
-    await this.record(recipient.phone, { outcome: 'fallback', reason });
+    this.take(await fallBack(this.spec, recipient, 'no_rbm', this.stepDeps()));
     return true;
   }
 
-  /** Counts an outcome and keeps it in the store (the record a later run resumes from). */
-  private async record(phone: string, result: Omit<RecipientReport, 'phone' | 'at'>, store = true): Promise<void> {
-    const report: RecipientReport = { phone, ...result, at: new Date(this.now()).toISOString() };
-    if (store) await this.deps.store.set(campaignKeys.recipient(this.options.id, phone), report, this.options.keepMs ?? 30 * DAY_MS);
+  /** Counts a recipient's outcome (recorded already) and tells the listeners. */
+  private take(report: RecipientReport): void {
     // A duplicate line is reported under its number only if nothing else is.
-    if (store || !this.reports.has(phone)) this.reports.set(phone, report);
+    if (report.reason !== DUPLICATE || !this.reports.has(report.phone)) this.reports.set(report.phone, report);
     this.counts[report.outcome] += 1;
     this.deps.onOutcome?.(report.outcome);
     this.emit('recipient', report);
   }
+
+  /** True while sending may go on: no pause or stop, and inside the send window. */
+  private active(): boolean {
+    return this.control === undefined && (this.window?.msUntilOpen(this.now()) ?? 0) === 0;
+  }
+
+  /**
+   * Queue mode: capability checks here, sends by the workers. Each round counts the outcomes the
+   * workers recorded since the last, publishes the RBM-capable recipients still open, and
+   * follows their outcomes; a pause, a stop or the window closing ends the round (workers skip,
+   * unsent, what they get meanwhile), and the next round publishes what is still open.
+   */
+  private async runQueued(pending: Recipient[], publish: NonNullable<CampaignDeps['publish']>, finished: (count: number) => void): Promise<void> {
+    const chunk = this.options.capabilityChunk ?? 1_000;
+    const open = new Map(pending.map((recipient) => [recipient.phone, recipient]));
+    // A failed outcome of an earlier run is tried again: it goes, so that only this run's outcome counts.
+    await this.inBatches([...open.keys()], (phone) => this.deps.store.delete(campaignKeys.recipient(this.options.id, phone)));
+    for (let generation = 1; open.size > 0; generation += 1) {
+      if (!(await this.gate())) return;
+      const todo = [...open.values()];
+      for (let at = 0; at < todo.length && this.active(); at += chunk) {
+        const slice = (await this.sweep(open, finished, todo.slice(at, at + chunk))).filter((recipient) => open.has(recipient.phone));
+        if (slice.length === 0) continue;
+        const { reachableUsers } = await this.deps.client.batchGetCapabilities({ agentId: this.options.agentId, phones: slice.map((recipient) => recipient.phone) });
+        const reachable = new Set(reachableUsers);
+        await this.pool(
+          slice.map((recipient) => async () => {
+            if (reachable.has(recipient.phone)) {
+              await publish(recipient, generation);
+              return true;
+            }
+            const done = await this.unreachable(recipient);
+            if (done) {
+              open.delete(recipient.phone);
+              finished(1);
+            }
+            return done;
+          }),
+          // Published is not done: a sweep counts each once its worker recorded it.
+          () => undefined,
+        );
+      }
+      while (open.size > 0 && this.active()) {
+        await this.sweep(open, finished, [...open.values()]);
+        if (open.size > 0) await this.nap(COLLECT_MS);
+      }
+    }
+  }
+
+  /** Counts the outcomes the workers recorded for `among`, taking them out of `open`; resolves with `among`. */
+  private async sweep(open: Map<string, Recipient>, finished: (count: number) => void, among: readonly Recipient[]): Promise<readonly Recipient[]> {
+    await this.inBatches(
+      among.map((recipient) => recipient.phone),
+      async (phone) => {
+        const report = (await this.deps.store.get(campaignKeys.recipient(this.options.id, phone))) as RecipientReport | undefined;
+        if (report === undefined || !open.delete(phone)) return;
+        if (report.outcome === 'sent') this.sendTimes.push(this.now());
+        this.take(report);
+        finished(1);
+      },
+    );
+    return among;
+  }
+
+  /** Runs `each` over `items`, {@link READS_AT_ONCE} at a time. */
+  private async inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+    for (let at = 0; at < items.length; at += READS_AT_ONCE) await Promise.all(items.slice(at, at + READS_AT_ONCE).map(each));
+  }
 }
+
+/** Why a number listed a second time is skipped. */
+const DUPLICATE = 'duplicate: the number stands earlier in the list';
 
 /** Throws a ConfigError naming what is wrong with a campaign's options. */
 function checkOptions(options: CampaignOptions): void {

@@ -3,7 +3,10 @@ import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import { clientFromEnv, MemorySessionStore, parseRecipientsCsv, RedisSessionStore, type AgentMessage, type CampaignProgress, type SendWindow, type SessionStore } from 'rbmkit';
+import type { Recipient } from '../campaign/campaign-types.js';
+import { campaignRecord } from '../campaign/campaign-worker.js';
 import { OptOutList } from '../campaign/opt-outs.js';
+import { queueFromUrl } from '../queue/queue-from-url.js';
 import { Campaign, campaignKeys, type CampaignControl } from '../campaign/run-campaign.js';
 import { createLogger } from '../ops/logger.js';
 import { ConfigError } from '../errors.js';
@@ -16,6 +19,9 @@ export interface SendCampaignInput {
   readonly window?: SendWindow;
   readonly concurrency?: number;
   readonly reportFile?: string;
+  /** Queue mode: the broker the workers consume (nats://…); they send, this process follows. */
+  readonly queueUrl?: string;
+  readonly stream?: string;
 }
 
 /** What `rbmkit campaign` runs on: Redis with REDIS_URL (resumable, controllable from anywhere), else memory. */
@@ -64,7 +70,12 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
   await store.open?.();
 
   const options = { id, agentId: input.agentId, recipients, message, ...(input.window === undefined ? {} : { window: input.window }), ...(input.concurrency === undefined ? {} : { concurrency: input.concurrency }) };
-  const campaign = new Campaign(options, { client, store, optOuts: new OptOutList(store).forAgent(input.agentId), log });
+  // Queue mode: the workers of the deployment send (they share its Redis), this process checks and follows.
+  const queue = input.queueUrl === undefined ? undefined : queueFromUrl(input.queueUrl, input.stream === undefined ? {} : { stream: input.stream });
+  if (queue !== undefined && !shared) throw new ConfigError('--queue: expected REDIS_URL too, the store the workers record each outcome in');
+  await queue?.open();
+  const publish = queue === undefined ? undefined : (recipient: Recipient, generation: number) => queue.publish(campaignRecord(input.agentId, id, recipient), `${input.agentId}\u0000${recipient.phone}`, `campaign:${id}:${recipient.phone}:${generation}`);
+  const campaign = new Campaign(options, { client, store, optOuts: new OptOutList(store).forAgent(input.agentId), log, ...(publish === undefined ? {} : { publish }) });
   const show = process.stdout.isTTY ? progressBar(recipients.length) : jsonLines();
   campaign.on('progress', show.update);
   let interrupted = false;
@@ -87,6 +98,7 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
     return report.progress.state === 'done' ? 0 : 3;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
+    await queue?.close();
     await store.close?.();
   }
 }

@@ -1,3 +1,4 @@
+import type { FallbackRequest } from '../campaign/campaign-types.js';
 import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
 import type { DedupeStore } from '../stores/dedupe-store.js';
@@ -273,6 +274,14 @@ export const botConfigSchema = settings({
    * handler is still bound by `handlerTimeoutMs`. Default false.
    */
   processBeforeResponse: z.boolean({ error: 'expected true or false' }).optional(),
+  /**
+   * Where campaign recipients RBM cannot reach go (an SMS) when a campaign names no `fallback`
+   * of its own, and in queue-mode workers, which send the campaigns' messages. Default: listed
+   * unreachable.
+   */
+  campaignFallback: z
+    .custom<(request: FallbackRequest) => unknown>((value) => typeof value === 'function', { error: 'expected a function ({ recipient, reason, idempotencyKey }) => …' })
+    .optional(),
   /** Events accepted and not finished, at most, per process; past it, pushes get 503 + Retry-After. Default 1,000. */
   maxInFlight: positive.optional(),
   /** Where Prometheus metrics are served (GET). Default `/metrics`; `false` serves none and counts nothing. */

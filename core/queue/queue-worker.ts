@@ -1,3 +1,4 @@
+import { isCampaignRecord, type CampaignQueueRecord, type CampaignWorker } from '../campaign/campaign-worker.js';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import type { DeliverOptions, Dispatcher, Outcome } from '../dispatch/dispatcher.js';
@@ -32,6 +33,8 @@ export interface QueueWorkerDeps {
   readonly telemetry: Telemetry;
   readonly log: Logger;
   readonly retry: RetryPolicy;
+  /** Sends the recipients of queue-mode campaigns (their work items share the partitions). */
+  readonly campaigns?: CampaignWorker;
 }
 
 /** Outcomes after which a record is done with: acked. */
@@ -69,7 +72,11 @@ export class QueueWorker {
   }
 
   private async handle(delivery: QueueDelivery): Promise<void> {
-    const { dispatcher, agents, telemetry, log, retry } = this.deps;
+    const { dispatcher, agents, telemetry, log, retry, campaigns } = this.deps;
+    if (isCampaignRecord(delivery.record)) {
+      if (campaigns !== undefined) return campaigns.handle(delivery as QueueDelivery & { record: CampaignQueueRecord }, (ms) => this.pause(ms), () => this.stopping);
+      return delivery.deadLetter('a campaign work item, and this worker sends no campaigns');
+    }
     const event = eventOf(delivery.record);
     telemetry.queue('depth', delivery.pending, delivery.partition);
     telemetry.queue('lag', Math.max(0, Date.now() - delivery.record.publishedAt) / 1000);

@@ -39,7 +39,7 @@ describe('rbmkit campaign (real processes, Redis, the fake RBM API)', function (
   });
 
   const phone = (i: number) => `+1555${String(i).padStart(7, '0')}`;
-  const env = () => ({ REDIS_URL: redis.url, RBM_API_URL: api.url, LOG_LEVEL: 'warn' });
+  const env = () => ({ REDIS_URL: redis.url, RBM_API_URL: api.url, LOG_LEVEL: 'warn', QUEUE_URL: '' });
   const start = (args: string[]) => {
     const process = runTs(CLI, ['campaign', ...args], env());
     running.push(process);

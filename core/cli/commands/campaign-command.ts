@@ -24,6 +24,9 @@ Numbers that opted out (STOP, through the keywords plugin) are skipped.
     --time-zone ZONE     the window's time zone (default UTC), e.g. Europe/Paris
     --concurrency N      sends in flight at once (default 8)
     --report FILE        write each number's outcome as CSV (phone,outcome,messageId,reason,at)
+    --queue URL          queue mode (default $QUEUE_URL): the sends are work items on this
+                         broker (nats://…) for the workers (bot.work()) to share; needs REDIS_URL
+    --stream NAME        the stream the workers use (default RBMKIT)
   pause | resume | stop --id ID
                          acts on a running campaign through $REDIS_URL, from any machine
   preview --message FILE [--recipients FILE] [--agent ID] [--dev URL]
@@ -47,6 +50,8 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
         concurrency: { type: 'string' },
         report: { type: 'string' },
         dev: { type: 'string' },
+        queue: { type: 'string' },
+        stream: { type: 'string' },
       },
     });
     const [action, ...rest] = positionals;
@@ -84,6 +89,8 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
         ...(window === undefined ? {} : { window }),
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(values.report === undefined ? {} : { reportFile: values.report }),
+        ...((values.queue ?? process.env.QUEUE_URL) ? { queueUrl: values.queue ?? process.env.QUEUE_URL! } : {}),
+        ...(values.stream === undefined ? {} : { stream: values.stream }),
       },
       process.env,
     );
