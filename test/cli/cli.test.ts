@@ -287,7 +287,7 @@ describe('rbmkit CLI (real processes)', function () {
 
   describe('as people expect a CLI', function () {
     this.timeout(60_000);
-    const NAMES = ['start', 'dev', 'chat', 'send', 'new', 'dlq', 'testers', 'help'];
+    const NAMES = ['start', 'dev', 'chat', 'send', 'campaign', 'new', 'dlq', 'testers', 'help'];
 
     it('prints its version with --version and -v', async () => {
       const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -315,7 +315,7 @@ describe('rbmkit CLI (real processes)', function () {
     it("answers an unknown command, option or argument with the usage and exit code 2", async () => {
       const unknown = runTs(CLI, ['serve']);
       expect(await unknown.exited()).to.equal(2);
-      expect(unknown.output()).to.include('rbmkit: unknown command "serve"; expected one of: start, dev, chat, send, new, dlq, testers, help');
+      expect(unknown.output()).to.include('rbmkit: unknown command "serve"; expected one of: start, dev, chat, send, campaign, new, dlq, testers, help');
       expect(unknown.output()).to.include('usage: rbmkit <command> [options]');
       const runs = NAMES.map((name) => ({ name, bad: runTs(CLI, [name, '--colour']) }));
       for (const { name, bad } of runs) {
