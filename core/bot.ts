@@ -24,7 +24,7 @@ import { MemoryDedupeStore } from './stores/memory-dedupe-store.js';
 import { MemorySessionStore } from './stores/session-store.js';
 import { Campaign } from './campaign/run-campaign.js';
 import type { CampaignOptions, Recipient } from './campaign/campaign-types.js';
-import { campaignRecord, CampaignWorker } from './campaign/campaign-worker.js';
+import { CampaignWorker, publishCampaignItem } from './campaign/campaign-worker.js';
 import { OptOutList } from './campaign/opt-outs.js';
 import { BodyBudget } from './webhook/body-budget.js';
 import { mountPrefix } from './webhook/mount-path.js';
@@ -141,7 +141,10 @@ export function createBot(given: BotConfig): Bot {
   };
   observe(client);
 
-  const optOuts = new OptOutList(stores.sessions);
+  // Opt-outs and campaign outcomes: in the shared session store (Redis), else in a memory store
+  // of their own, so a large campaign never evicts users' sessions or an opt-out.
+  const campaignStore = stores.sessions.shared === true ? stores.sessions : new MemorySessionStore({ max: 5_000_000 });
+  const optOuts = new OptOutList(campaignStore);
   const registry = new AgentRegistry({
     optOuts,
     client,
@@ -194,6 +197,7 @@ export function createBot(given: BotConfig): Bot {
   let storesOpened: Promise<void> | undefined;
   const openStoresOnce = (): Promise<void> => (storesOpened ??= (warnIfUnshared(stores, log), openStores(stores, log)));
   let opened: Promise<void> | undefined;
+  const campaigns = new Set<Campaign>();
   const ready = (): Promise<void> =>
     (opened ??= openStoresOnce().then(() =>
       queue?.open().catch((error: unknown) => log.error({ err: error }, 'the queue is unreachable: pushes are answered 503 until it answers')),
@@ -235,7 +239,7 @@ export function createBot(given: BotConfig): Bot {
       await openStoresOnce();
       await queue.open();
       const campaigns = new CampaignWorker({
-        store: stores.sessions,
+        store: campaignStore,
         clientOf: (agentId) => registry.clientOf(agentId),
         optOutsOf: (agentId) => optOuts.forAgent(agentId),
         fallback: config.campaignFallback,
@@ -246,20 +250,21 @@ export function createBot(given: BotConfig): Bot {
     },
     close() {
       closing = true;
-      shutdown ??= shutDown({ worker, server, dispatcher, queue, registry, stores, log, deadlineMs: config.shutdownTimeoutMs ?? 25_000 });
+      // Campaigns end here after their sends in flight, their progress kept for a later run.
+      for (const campaign of campaigns) campaign.halt();
+      shutdown ??= Promise.allSettled([...campaigns].map((campaign) => campaign.done)).then(() => shutDown({ worker, server, dispatcher, queue, registry, stores, log, deadlineMs: config.shutdownTimeoutMs ?? 25_000 }));
       return shutdown;
     },
     webhooks: () => table.paths(),
-    campaign: (options) =>
-      new Campaign(options.fallback === undefined && config.campaignFallback !== undefined ? { ...options, fallback: config.campaignFallback } : options, {
+    campaign: (options) => {
+      const campaign = new Campaign(options.fallback === undefined && config.campaignFallback !== undefined ? { ...options, fallback: config.campaignFallback } : options, {
         client: registry.clientOf(options.agentId),
-        store: stores.sessions,
+        store: campaignStore,
         // Queue mode: the workers send; this process checks capabilities and follows the outcomes.
         ...(queue === undefined
           ? {}
           : {
-              publish: (recipient: Recipient, generation: number) =>
-                queue.publish(campaignRecord(options.agentId, options.id, recipient), `${options.agentId}\u0000${recipient.phone}`, `campaign:${options.id}:${recipient.phone}:${generation}`),
+              publish: (recipient: Recipient, publishId: string) => publishCampaignItem(queue, options.agentId, options.id, recipient, publishId),
             }),
         optOuts: optOuts.forAgent(options.agentId),
         log,
@@ -270,7 +275,11 @@ export function createBot(given: BotConfig): Bot {
               onOutcome: (outcome) => metrics.countCampaignOutcome(options.agentId, outcome),
               onRemaining: (delta) => metrics.addCampaignRemaining(options.agentId, delta),
             }),
-      }),
+      });
+      campaigns.add(campaign);
+      void campaign.done.finally(() => campaigns.delete(campaign)).catch(() => undefined);
+      return campaign;
+    },
     deadLetters: () => deadLetters,
     stats: () => telemetry.stats(),
   };

@@ -57,6 +57,11 @@ export interface CampaignOptions {
   readonly window?: SendWindow;
   /** Sends in flight at once. Default 8; the client's rate limits pace them. */
   readonly concurrency?: number;
+  /**
+   * Queue mode: recipients on the broker and not done, at most; more are published as outcomes
+   * come. Users' messages share the partitions and wait behind no more than these. Default 1,000.
+   */
+  readonly maxQueued?: number;
   /** Numbers per `users:batchGet`. Default 1,000. */
   readonly capabilityChunk?: number;
   /** How long progress is kept in the store after the last write, in ms. Default 30 days. */

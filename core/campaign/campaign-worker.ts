@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { RbmClient } from '../client/rbm-client.js';
 import { maskPhone } from '../client/phone.js';
 import { isJsonObject } from '../events/json-value.js';
-import type { QueueDelivery, QueueRecord } from '../queue/queue.js';
+import type { Queue, QueueDelivery, QueueRecord } from '../queue/queue.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { FallbackRequest, Recipient } from './campaign-types.js';
 import type { AgentOptOuts } from './opt-outs.js';
@@ -31,6 +31,18 @@ export function campaignRecord(agentId: string, campaignId: string, recipient: R
     push: { attributes: {}, webhook: '', receivedAt: now },
     publishedAt: now,
   };
+}
+
+/**
+ * Publishes one recipient's work item to its conversation's partition, confirmed. `publishId`
+ * tells this publish apart from an earlier one of the same number (a later run, a republish),
+ * which the broker would otherwise drop as a copy.
+ *
+ * @example
+ * await publishCampaignItem(queue, 'shop@rbm.goog', 'spring-sale', recipient, `${runId}:1`);
+ */
+export function publishCampaignItem(queue: Pick<Queue, 'publish'>, agentId: string, campaignId: string, recipient: Recipient, publishId: string): Promise<void> {
+  return queue.publish(campaignRecord(agentId, campaignId, recipient), `${agentId}\u0000${recipient.phone}`, `campaign:${agentId}:${campaignId}:${recipient.phone}:${publishId}`);
 }
 
 /**
@@ -72,7 +84,7 @@ const SPEC_CACHE_MS = 5_000;
  * await campaigns.handle(delivery, (ms) => sleep(ms), () => stopping);
  */
 export class CampaignWorker {
-  private readonly specs = new Map<string, { spec: CampaignSpec | undefined; until: number }>();
+  private readonly specs = new Map<string, CampaignSpec & { until: number }>();
 
   constructor(private readonly deps: CampaignWorkerDeps) {}
 
@@ -94,28 +106,32 @@ export class CampaignWorker {
 
   private async work(delivery: QueueDelivery & { readonly record: CampaignQueueRecord }): Promise<void> {
     const { campaignId, phone, vars } = delivery.record.data;
+    const agentId = delivery.record.agentId;
     const { store, log } = this.deps;
-    const spec = await this.spec(campaignId);
+    const spec = await this.spec(agentId, campaignId);
     if (spec === undefined) {
       log.warn({ campaignId }, `a work item of campaign ${campaignId}, which the store does not know (expired?): skipped`);
       return;
     }
     // Paused, stopped or out of its window: not sent; the coordinator publishes it again.
-    if ((await store.get(campaignKeys.control(campaignId))) !== undefined) return;
+    if ((await store.get(campaignKeys.control(agentId, campaignId))) !== undefined) return;
     if (spec.window !== undefined && sendWindow(spec.window).msUntilOpen(Date.now()) > 0) return;
     // A redelivery of a recipient done already.
-    if ((await store.get(campaignKeys.recipient(campaignId, phone))) !== undefined) return;
+    if ((await store.get(campaignKeys.recipient(agentId, campaignId, phone))) !== undefined) return;
     if (!delivery.current()) return;
     const deps = { client: this.deps.clientOf(spec.agentId), store, optOuts: this.deps.optOutsOf(spec.agentId), log, fallback: this.deps.fallback, now: Date.now };
     await sendToRecipient(spec, { phone, vars }, deps);
   }
 
-  private async spec(campaignId: string): Promise<CampaignSpec | undefined> {
-    const cached = this.specs.get(campaignId);
-    if (cached !== undefined && cached.until > Date.now()) return cached.spec;
-    const spec = (await this.deps.store.get(campaignKeys.spec(campaignId))) as CampaignSpec | undefined;
+  private async spec(agentId: string, campaignId: string): Promise<CampaignSpec | undefined> {
+    const key = campaignKeys.spec(agentId, campaignId);
+    const cached = this.specs.get(key);
+    if (cached !== undefined && cached.until > Date.now()) return cached;
+    const spec = (await this.deps.store.get(key)) as CampaignSpec | undefined;
+    // A missing spec is looked up again next time: the coordinator writes it at each round.
+    if (spec === undefined) return undefined;
     if (this.specs.size > 1_000) this.specs.clear();
-    this.specs.set(campaignId, { spec, until: Date.now() + SPEC_CACHE_MS });
+    this.specs.set(key, { ...spec, until: Date.now() + SPEC_CACHE_MS });
     return spec;
   }
 }

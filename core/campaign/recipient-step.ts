@@ -15,21 +15,24 @@ const MESSAGE_ID_NAMESPACE = '5b0f1c1e-7a52-4d1e-9a3b-6e1f2c0d4a71';
 export const DAY_MS = 24 * 3_600_000;
 
 /**
- * The messageId of a campaign's message to one number: the same in every run and on every
- * worker, so a resend after a crash is dropped by Google as a copy.
+ * The messageId of an agent's campaign message to one number: the same in every run and on
+ * every worker, so a resend after a crash is dropped by Google as a copy.
  *
  * @example
- * campaignMessageId('spring-sale', '+15555550100'); // a UUID, always the same for this pair
+ * campaignMessageId('shop@rbm.goog', 'spring-sale', '+15555550100'); // a UUID, always the same for these
  */
-export function campaignMessageId(campaignId: string, phone: string): string {
-  return uuidV5(`${campaignId}\n${phone}`, MESSAGE_ID_NAMESPACE);
+export function campaignMessageId(agentId: string, campaignId: string, phone: string): string {
+  return uuidV5(`${agentId}\n${campaignId}\n${phone}`, MESSAGE_ID_NAMESPACE);
 }
 
-/** Where a campaign keeps what it did, its spec for queue workers, and pause or stop: the store key of each. */
+/**
+ * Where an agent's campaign keeps what it did, its spec for queue workers, and pause or stop:
+ * the store key of each. Campaign ids are the agent's own: two agents may both run "promo".
+ */
 export const campaignKeys = {
-  recipient: (campaignId: string, phone: string) => `rbmkit:campaign:${campaignId}:r:${phone}`,
-  control: (campaignId: string) => `rbmkit:campaign:${campaignId}:control`,
-  spec: (campaignId: string) => `rbmkit:campaign:${campaignId}:spec`,
+  recipient: (agentId: string, campaignId: string, phone: string) => `rbmkit:campaign:${agentId}:${campaignId}:r:${phone}`,
+  control: (agentId: string, campaignId: string) => `rbmkit:campaign:${agentId}:${campaignId}:control`,
+  spec: (agentId: string, campaignId: string) => `rbmkit:campaign:${agentId}:${campaignId}:spec`,
 } as const;
 
 /** A pause or stop asked for through the store (by `rbmkit campaign pause|stop`, or another process). */
@@ -67,7 +70,7 @@ export const TERMINAL: ReadonlySet<RecipientOutcome> = new Set(['sent', 'fallbac
  */
 export async function recordOutcome(spec: CampaignSpec, phone: string, result: Omit<RecipientReport, 'phone' | 'at'>, deps: Pick<StepDeps, 'store' | 'now'>): Promise<RecipientReport> {
   const report: RecipientReport = { phone, ...result, at: new Date(deps.now()).toISOString() };
-  await deps.store.set(campaignKeys.recipient(spec.id, phone), report, spec.keepMs);
+  await deps.store.set(campaignKeys.recipient(spec.agentId, spec.id, phone), report, spec.keepMs);
   return report;
 }
 
@@ -80,7 +83,7 @@ export async function recordOutcome(spec: CampaignSpec, phone: string, result: O
  */
 export async function sendToRecipient(spec: CampaignSpec, recipient: Recipient, deps: StepDeps): Promise<RecipientReport> {
   if (await deps.optOuts.has(recipient.phone)) return recordOutcome(spec, recipient.phone, { outcome: 'skipped', reason: 'opted_out' }, deps);
-  const messageId = campaignMessageId(spec.id, recipient.phone);
+  const messageId = campaignMessageId(spec.agentId, spec.id, recipient.phone);
   let message: AgentMessage;
   try {
     message = renderMessage(spec.message, recipient.vars ?? {});

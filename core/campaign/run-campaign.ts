@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import type { RbmClient } from '../client/rbm-client.js';
@@ -31,9 +32,9 @@ export interface CampaignDeps {
   readonly ready?: () => Promise<void>;
   /**
    * Queue mode: hands one RBM-capable recipient to the workers (a work item on the broker,
-   * confirmed), instead of sending here. `generation` tells a republish apart.
+   * confirmed), instead of sending here. `publishId` is new for each publish of a number.
    */
-  readonly publish?: (recipient: Recipient, generation: number) => Promise<void>;
+  readonly publish?: (recipient: Recipient, publishId: string) => Promise<void>;
   /** The clock, for tests. Default Date.now. */
   readonly now?: () => number;
 }
@@ -63,12 +64,20 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   private resumesAt: number | undefined;
   private readonly counts = { sent: 0, fallback: 0, unreachable: 0, failed: 0, skipped: 0 };
   private readonly reports = new Map<string, RecipientReport>();
+  /** The lines of numbers listed again, apart: they never stand for the number's own outcome. */
+  private readonly duplicateLines: RecipientReport[] = [];
   private readonly sendTimes: number[] = [];
   private readonly wakers = new Set<() => void>();
   private readonly now: () => number;
   private readonly window: ReturnType<typeof sendWindow> | undefined;
   private readonly spec: CampaignSpec;
   private total = 0;
+  /** How often the gate held sending (paused, out of the window): queue mode republishes after one. */
+  private gateNaps = 0;
+  /** Local pauses, resumes and stops so far: a store read begun before one is stale. */
+  private controlSets = 0;
+  /** Ended here by {@link Campaign.halt}, whatever the store says. */
+  private halted = false;
 
   constructor(
     private readonly options: CampaignOptions,
@@ -129,9 +138,10 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   }
 
   private async setControl(control: CampaignControl | undefined): Promise<void> {
+    this.controlSets += 1;
     this.control = control;
     this.wakeAll();
-    const key = campaignKeys.control(this.options.id);
+    const key = campaignKeys.control(this.options.agentId, this.options.id);
     if (control === undefined) await this.deps.store.delete(key);
     else await this.deps.store.set(key, control, this.options.keepMs ?? 30 * DAY_MS);
   }
@@ -158,7 +168,25 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   private setState(state: CampaignState): void {
     if (this.state === state) return;
     this.state = state;
-    this.emit('progress', this.progress());
+    this.report();
+  }
+
+  /** Emits the progress; a listener that throws is logged, never thrown into the campaign or a timer. */
+  private report(): void {
+    try {
+      this.emit('progress', this.progress());
+    } catch (error) {
+      this.deps.log.error({ err: error, campaignId: this.options.id }, 'a campaign progress listener failed');
+    }
+  }
+
+  /**
+   * Ends this run here, after the sends in flight, without telling other processes (the bot is
+   * closing): its progress is kept, and a run with the same id goes on.
+   */
+  halt(): void {
+    this.halted = true;
+    this.wakeAll();
   }
 
   private async run(): Promise<CampaignReport> {
@@ -167,13 +195,13 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     await this.deps.ready?.();
     const { id: campaignId, agentId } = this.options;
     const started = this.now();
-    const ticker = setInterval(() => this.emit('progress', this.progress()), this.options.progressMs ?? 500);
+    const ticker = setInterval(() => this.report(), this.options.progressMs ?? 500);
     const poller = setInterval(() => void this.pollControl(), CONTROL_POLL_MS);
     let remainingReported = 0;
     try {
       // A stop ended the runs that were going then; this run starts afresh. A pause holds until a resume.
-      const stored = (await this.deps.store.get(campaignKeys.control(campaignId))) as CampaignControl | undefined;
-      if (stored === 'stop') await this.deps.store.delete(campaignKeys.control(campaignId));
+      const stored = (await this.deps.store.get(campaignKeys.control(agentId, campaignId))) as CampaignControl | undefined;
+      if (stored === 'stop') await this.deps.store.delete(campaignKeys.control(agentId, campaignId));
       else if (stored === 'pause') {
         this.control = 'pause';
         this.deps.log.warn({ campaignId }, `campaign ${campaignId} is paused: it starts when resumed (rbmkit campaign resume --id ${campaignId})`);
@@ -186,10 +214,10 @@ export class Campaign extends EventEmitter<CampaignEvents> {
         remainingReported -= done;
         this.deps.onRemaining?.(-done);
       };
+      // `rbmkit campaign pause` finds the campaign by it; queue workers read the message and window from it.
+      await this.deps.store.set(campaignKeys.spec(agentId, campaignId), this.spec, this.spec.keepMs);
       const publish = this.deps.publish;
       if (publish !== undefined) {
-        // Queue workers read the campaign's message and window from the store.
-        await this.deps.store.set(campaignKeys.spec(campaignId), this.spec, this.spec.keepMs);
         await this.runQueued(pending, publish, finished);
       } else {
         const chunk = this.options.capabilityChunk ?? 1_000;
@@ -202,7 +230,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
           await this.pool(work, finished);
         }
       }
-      this.setState(this.control === 'stop' || this.doneCount() < this.total ? 'stopped' : 'done');
+      this.setState(this.halted || this.control === 'stop' || this.doneCount() < this.total ? 'stopped' : 'done');
       this.deps.log.info({ campaignId, ...this.counts, ms: this.now() - started }, `campaign ${campaignId}: ${this.state}`);
     } catch (error) {
       this.setState('failed');
@@ -214,8 +242,8 @@ export class Campaign extends EventEmitter<CampaignEvents> {
       this.wakeAll();
     }
     const progress = this.progress();
-    this.emit('progress', progress);
-    return { progress, recipients: [...this.reports.values()] };
+    this.report();
+    return { progress, recipients: [...this.reports.values(), ...this.duplicateLines] };
   }
 
   /** Reads what earlier runs did; resolves with the recipients still to do, in list order. */
@@ -225,7 +253,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     for (const recipient of this.options.recipients) {
       if (seen.has(recipient.phone)) {
         // Not kept in the store: the number's own outcome is.
-        this.take({ phone: recipient.phone, outcome: 'skipped', reason: DUPLICATE, at: new Date(this.now()).toISOString() });
+        this.take({ phone: recipient.phone, outcome: 'skipped', reason: DUPLICATE, at: new Date(this.now()).toISOString() }, true);
         continue;
       }
       seen.add(recipient.phone);
@@ -235,7 +263,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
     const pending: Recipient[] = [];
     for (let at = 0; at < unique.length; at += READS_AT_ONCE) {
       const slice = unique.slice(at, at + READS_AT_ONCE);
-      const earlier = await Promise.all(slice.map((recipient) => this.deps.store.get(campaignKeys.recipient(this.options.id, recipient.phone))));
+      const earlier = await Promise.all(slice.map((recipient) => this.deps.store.get(campaignKeys.recipient(this.options.agentId, this.options.id, recipient.phone))));
       slice.forEach((recipient, i) => {
         const report = earlier[i] as RecipientReport | undefined;
         if (report !== undefined && TERMINAL.has(report.outcome)) {
@@ -274,9 +302,10 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   /** Waits while paused or outside the send window; false once stopped. */
   private async gate(): Promise<boolean> {
     for (;;) {
-      if (this.control === 'stop') return false;
+      if (this.halted || this.control === 'stop') return false;
       if (this.control === 'pause') {
         this.setState('paused');
+        this.gateNaps += 1;
         await this.nap(CONTROL_POLL_MS * 2);
         continue;
       }
@@ -284,6 +313,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
       if (wait > 0) {
         this.resumesAt = this.now() + wait;
         this.setState('waiting');
+        this.gateNaps += 1;
         await this.nap(Math.min(wait, 60_000));
         continue;
       }
@@ -294,8 +324,11 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   }
 
   private async pollControl(): Promise<void> {
+    const sets = this.controlSets;
     try {
-      const control = ((await this.deps.store.get(campaignKeys.control(this.options.id))) as CampaignControl | undefined) ?? undefined;
+      const control = ((await this.deps.store.get(campaignKeys.control(this.options.agentId, this.options.id))) as CampaignControl | undefined) ?? undefined;
+      // A pause, resume or stop made here while the read was out is newer than what it read.
+      if (sets !== this.controlSets) return;
       if (control !== this.control) {
         this.control = control;
         this.wakeAll();
@@ -327,75 +360,109 @@ export class Campaign extends EventEmitter<CampaignEvents> {
   }
 
   /** Counts a recipient's outcome (recorded already) and tells the listeners. */
-  private take(report: RecipientReport): void {
-    // A duplicate line is reported under its number only if nothing else is.
-    if (report.reason !== DUPLICATE || !this.reports.has(report.phone)) this.reports.set(report.phone, report);
+  private take(report: RecipientReport, duplicate = false): void {
+    if (duplicate) this.duplicateLines.push(report);
+    else this.reports.set(report.phone, report);
     this.counts[report.outcome] += 1;
     this.deps.onOutcome?.(report.outcome);
-    this.emit('recipient', report);
+    try {
+      this.emit('recipient', report);
+    } catch (error) {
+      this.deps.log.error({ err: error, campaignId: this.options.id }, 'a campaign recipient listener failed');
+    }
   }
 
   /** True while sending may go on: no pause or stop, and inside the send window. */
   private active(): boolean {
-    return this.control === undefined && (this.window?.msUntilOpen(this.now()) ?? 0) === 0;
+    return !this.halted && this.control === undefined && (this.window?.msUntilOpen(this.now()) ?? 0) === 0;
   }
 
   /**
-   * Queue mode: capability checks here, sends by the workers. Each round counts the outcomes the
-   * workers recorded since the last, publishes the RBM-capable recipients still open, and
-   * follows their outcomes; a pause, a stop or the window closing ends the round (workers skip,
-   * unsent, what they get meanwhile), and the next round publishes what is still open.
+   * Queue mode: capability checks here, sends by the workers. At most `maxQueued` recipients
+   * are on the broker at once (users' messages share the partitions, and wait behind no more
+   * than that); more are published as the workers record outcomes. Items a worker skipped
+   * unsent (the campaign paused, out of its window, or its spec not found) are published again
+   * once sending goes on, or when no outcome came for a while (10 s, doubling to 5 min).
    */
   private async runQueued(pending: Recipient[], publish: NonNullable<CampaignDeps['publish']>, finished: (count: number) => void): Promise<void> {
-    const chunk = this.options.capabilityChunk ?? 1_000;
-    const open = new Map(pending.map((recipient) => [recipient.phone, recipient]));
+    const maxQueued = this.options.maxQueued ?? 1_000;
+    const chunk = Math.min(this.options.capabilityChunk ?? 1_000, maxQueued);
+    const runId = randomUUID().slice(0, 8);
+    const queued = new Map<string, { recipient: Recipient; publishes: number }>();
     // A failed outcome of an earlier run is tried again: it goes, so that only this run's outcome counts.
-    await this.inBatches([...open.keys()], (phone) => this.deps.store.delete(campaignKeys.recipient(this.options.id, phone)));
-    for (let generation = 1; open.size > 0; generation += 1) {
-      if (!(await this.gate())) return;
-      const todo = [...open.values()];
-      for (let at = 0; at < todo.length && this.active(); at += chunk) {
-        const slice = (await this.sweep(open, finished, todo.slice(at, at + chunk))).filter((recipient) => open.has(recipient.phone));
-        if (slice.length === 0) continue;
+    await this.inBatches(pending, (recipient) => this.deps.store.delete(campaignKeys.recipient(this.options.agentId, this.options.id, recipient.phone)));
+    let next = 0;
+    let lastOutcome = this.now();
+    let stallMs = 10_000;
+    let specWritten = 0;
+    const republish = async () => {
+      await this.pool(
+        [...queued.values()].map((item) => async () => {
+          item.publishes += 1;
+          await publish(item.recipient, `${runId}:${item.publishes}`);
+          return true;
+        }),
+        () => undefined,
+      );
+      lastOutcome = this.now();
+    };
+    while (next < pending.length || queued.size > 0) {
+      const naps = this.gateNaps;
+      if (!(await this.gate())) break;
+      // Paused or out of the window meanwhile: what the workers skipped goes out again.
+      if (this.gateNaps !== naps && queued.size > 0) await republish();
+      // Workers read the message and window from the store: written again while the campaign lasts.
+      if (this.now() - specWritten > 60_000) {
+        await this.deps.store.set(campaignKeys.spec(this.options.agentId, this.options.id), this.spec, this.spec.keepMs);
+        specWritten = this.now();
+      }
+      if ((await this.sweep(queued, finished)) > 0) {
+        lastOutcome = this.now();
+        stallMs = 10_000;
+      }
+      while (next < pending.length && queued.size < maxQueued && this.active()) {
+        const slice = pending.slice(next, next + Math.min(chunk, maxQueued - queued.size));
+        next += slice.length;
         const { reachableUsers } = await this.deps.client.batchGetCapabilities({ agentId: this.options.agentId, phones: slice.map((recipient) => recipient.phone) });
         const reachable = new Set(reachableUsers);
         await this.pool(
           slice.map((recipient) => async () => {
             if (reachable.has(recipient.phone)) {
-              await publish(recipient, generation);
+              queued.set(recipient.phone, { recipient, publishes: 1 });
+              await publish(recipient, `${runId}:1`);
               return true;
             }
             const done = await this.unreachable(recipient);
-            if (done) {
-              open.delete(recipient.phone);
-              finished(1);
-            }
+            if (done) finished(1);
             return done;
           }),
           // Published is not done: a sweep counts each once its worker recorded it.
           () => undefined,
         );
       }
-      while (open.size > 0 && this.active()) {
-        await this.sweep(open, finished, [...open.values()]);
-        if (open.size > 0) await this.nap(COLLECT_MS);
+      if (queued.size > 0 && this.active() && this.now() - lastOutcome > stallMs) {
+        this.deps.log.warn({ campaignId: this.options.id, queued: queued.size }, `campaign ${this.options.id}: no outcome from the workers for ${stallMs / 1000} s; publishing what is open again`);
+        await republish();
+        stallMs = Math.min(stallMs * 2, 300_000);
       }
+      if (queued.size > 0 || next < pending.length) await this.nap(COLLECT_MS);
     }
+    // Stopped: the outcomes recorded since the last look still count.
+    await this.sweep(queued, finished);
   }
 
-  /** Counts the outcomes the workers recorded for `among`, taking them out of `open`; resolves with `among`. */
-  private async sweep(open: Map<string, Recipient>, finished: (count: number) => void, among: readonly Recipient[]): Promise<readonly Recipient[]> {
-    await this.inBatches(
-      among.map((recipient) => recipient.phone),
-      async (phone) => {
-        const report = (await this.deps.store.get(campaignKeys.recipient(this.options.id, phone))) as RecipientReport | undefined;
-        if (report === undefined || !open.delete(phone)) return;
-        if (report.outcome === 'sent') this.sendTimes.push(this.now());
-        this.take(report);
-        finished(1);
-      },
-    );
-    return among;
+  /** Counts the outcomes the workers recorded for the queued recipients, taking them out; resolves with how many. */
+  private async sweep(queued: Map<string, unknown>, finished: (count: number) => void): Promise<number> {
+    let found = 0;
+    await this.inBatches([...queued.keys()], async (phone) => {
+      const report = (await this.deps.store.get(campaignKeys.recipient(this.options.agentId, this.options.id, phone))) as RecipientReport | undefined;
+      if (report === undefined || !queued.delete(phone)) return;
+      found += 1;
+      if (report.outcome === 'sent') this.sendTimes.push(this.now());
+      this.take(report);
+      finished(1);
+    });
+    return found;
   }
 
   /** Runs `each` over `items`, {@link READS_AT_ONCE} at a time. */

@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
 import { clientFromEnv, MemorySessionStore, parseRecipientsCsv, RedisSessionStore, type AgentMessage, type CampaignProgress, type SendWindow, type SessionStore } from 'rbmkit';
 import type { Recipient } from '../campaign/campaign-types.js';
-import { campaignRecord } from '../campaign/campaign-worker.js';
+import { publishCampaignItem } from '../campaign/campaign-worker.js';
 import { OptOutList } from '../campaign/opt-outs.js';
 import { queueFromUrl } from '../queue/queue-from-url.js';
 import { Campaign, campaignKeys, type CampaignControl } from '../campaign/run-campaign.js';
@@ -22,12 +22,29 @@ export interface SendCampaignInput {
   /** Queue mode: the broker the workers consume (nats://…); they send, this process follows. */
   readonly queueUrl?: string;
   readonly stream?: string;
+  /** The bot's session key prefix in Redis, where its opt-outs are. Default `rbmkit:session:`. */
+  readonly sessionPrefix?: string;
+  /** Send without a shared store: no opt-outs known, no resume. */
+  readonly withoutStore?: boolean;
 }
 
-/** What `rbmkit campaign` runs on: Redis with REDIS_URL (resumable, controllable from anywhere), else memory. */
-function storeFromEnv(env: NodeJS.ProcessEnv): { store: SessionStore; shared: boolean } {
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** What `rbmkit campaign` runs on: the bot's Redis with REDIS_URL (opt-outs, resumable, controllable from anywhere), else memory. */
+function storeFromEnv(env: NodeJS.ProcessEnv, prefix?: string): { store: SessionStore; shared: boolean } {
   const url = env.REDIS_URL?.trim() || undefined;
-  return url === undefined ? { store: new MemorySessionStore({ max: 5_000_000 }), shared: false } : { store: new RedisSessionStore({ url }), shared: true };
+  if (url === undefined) return { store: new MemorySessionStore({ max: 5_000_000 }), shared: false };
+  return { store: new RedisSessionStore({ url, ...(prefix === undefined ? {} : { prefix }) }), shared: true };
+}
+
+function readRecipients(file: string): Recipient[] {
+  let csv: string;
+  try {
+    csv = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--recipients: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseRecipientsCsv(csv, file);
 }
 
 function readJson(file: string, what: string): unknown {
@@ -47,25 +64,28 @@ function readJson(file: string, what: string): unknown {
 /**
  * `rbmkit campaign send`: runs a campaign from a CSV of numbers and a message file, shows its
  * progress (a bar on a terminal, JSON lines otherwise), stops cleanly on Ctrl-C, and writes the
- * report. Resolves with the exit code: 0 when every number is done, 3 when stopped or waiting.
+ * report. Resolves with the exit code: 0 when every number is done and none failed, 1 when some
+ * failed (a run with the same id tries them again), 3 when stopped.
  *
  * @example
  * await sendCampaign({ agentId: 'shop@rbm.goog', recipientsFile: 'numbers.csv', messageFile: 'sale.json' }, process.env);
  */
 export async function sendCampaign(input: SendCampaignInput, env: NodeJS.ProcessEnv): Promise<number> {
-  let csv: string;
-  try {
-    csv = readFileSync(input.recipientsFile, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`--recipients: cannot read ${input.recipientsFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  const recipients = parseRecipientsCsv(csv, input.recipientsFile);
+  const recipients = readRecipients(input.recipientsFile);
   const message = readJson(input.messageFile, '--message') as AgentMessage;
   const id = input.id ?? basename(input.messageFile, extname(input.messageFile));
-  const { store, shared } = storeFromEnv(env);
+  if (input.id === undefined && !ID.test(id)) {
+    throw new ConfigError(`--id: the campaign is named after the message file, and ${JSON.stringify(id)} is not a campaign id; expected --id with 1-100 letters, digits, ".", "_" or "-"`);
+  }
+  const { store, shared } = storeFromEnv(env, input.sessionPrefix);
+  if (!shared && input.withoutStore !== true) {
+    throw new ConfigError(
+      'expected REDIS_URL, the Redis where the bot keeps its opt-outs (STOP) and where progress is kept to resume after a crash; without it, numbers that opted out would be messaged. Pass --without-store to send anyway (no opt-outs, no resume)',
+    );
+  }
   const { client, description } = clientFromEnv(env);
   const log = createLogger({ level: env.LOG_LEVEL || 'warn' });
-  if (!shared) log.warn('REDIS_URL is not set: progress is kept in memory only, so a run after a crash starts over (Google drops the copies it already got: each number keeps its messageId)');
+  if (!shared) log.warn('--without-store: opt-outs are not known and progress is kept in memory only (a run after a crash starts over; Google drops the copies it already got: each number keeps its messageId)');
   log.info(description);
   await store.open?.();
 
@@ -74,8 +94,17 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
   const queue = input.queueUrl === undefined ? undefined : queueFromUrl(input.queueUrl, input.stream === undefined ? {} : { stream: input.stream });
   if (queue !== undefined && !shared) throw new ConfigError('--queue: expected REDIS_URL too, the store the workers record each outcome in');
   await queue?.open();
-  const publish = queue === undefined ? undefined : (recipient: Recipient, generation: number) => queue.publish(campaignRecord(input.agentId, id, recipient), `${input.agentId}\u0000${recipient.phone}`, `campaign:${id}:${recipient.phone}:${generation}`);
-  const campaign = new Campaign(options, { client, store, optOuts: new OptOutList(store).forAgent(input.agentId), log, ...(publish === undefined ? {} : { publish }) });
+  const publish = queue === undefined ? undefined : (recipient: Recipient, publishId: string) => publishCampaignItem(queue, input.agentId, id, recipient, publishId);
+  let campaign: Campaign;
+  try {
+    campaign = new Campaign(options, { client, store, optOuts: new OptOutList(store).forAgent(input.agentId), log, ...(publish === undefined ? {} : { publish }) });
+  } catch (error) {
+    await queue?.close();
+    await store.close?.();
+    // The options came from flags: name them.
+    if (error instanceof ConfigError) throw new ConfigError(error.message.replace('window.timeZone', '--time-zone').replace(/window\.(start|end)/, '--window'));
+    throw error;
+  }
   const show = process.stdout.isTTY ? progressBar(recipients.length) : jsonLines();
   campaign.on('progress', show.update);
   let interrupted = false;
@@ -83,19 +112,23 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
     if (interrupted) process.exit(130);
     interrupted = true;
     console.error('\nstopping after the sends in flight; run the same command again to go on');
-    void campaign.stop();
+    campaign.stop().catch((error: unknown) => log.error({ err: error }, 'could not record the stop in the store; stopping here only'));
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
   try {
     const report = await campaign.done;
     show.end(report.progress);
     if (input.reportFile !== undefined) {
+      // One line per number, and one per repeated line; numbers not done yet say so.
+      const done = new Set(report.recipients.map((line) => line.phone));
       const rows = report.recipients.map((line) => [line.phone, line.outcome, line.messageId ?? '', line.reason ?? '', line.at]);
+      for (const recipient of recipients) if (!done.has(recipient.phone)) (done.add(recipient.phone), rows.push([recipient.phone, 'pending', '', '', '']));
       writeFileSync(input.reportFile, stringify([['phone', 'outcome', 'messageId', 'reason', 'at'], ...rows]));
     }
     const { sent, fallback, unreachable, failed, skipped, remaining } = report.progress;
     console.error(`campaign ${id}: ${report.progress.state}: ${sent} sent, ${fallback} to the fallback, ${unreachable} unreachable, ${failed} failed, ${skipped} skipped, ${remaining} to go`);
-    return report.progress.state === 'done' ? 0 : 3;
+    if (report.progress.state !== 'done') return 3;
+    return failed > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
     await queue?.close();
@@ -112,7 +145,7 @@ export async function sendCampaign(input: SendCampaignInput, env: NodeJS.Process
  */
 export async function previewCampaign(input: { messageFile: string; recipientsFile?: string; agentId?: string; devUrl: string }): Promise<number> {
   const message = readJson(input.messageFile, '--message');
-  const first = input.recipientsFile === undefined ? undefined : parseRecipientsCsv(readFileSync(input.recipientsFile, 'utf8'), input.recipientsFile)[0];
+  const first = input.recipientsFile === undefined ? undefined : readRecipients(input.recipientsFile)[0];
   let response: Response;
   try {
     response = await fetch(`${input.devUrl}/_dev/preview`, {
@@ -139,14 +172,18 @@ export async function previewCampaign(input: { messageFile: string; recipientsFi
  * @example
  * await controlCampaign('pause', 'spring-sale', process.env);
  */
-export async function controlCampaign(action: 'pause' | 'resume' | 'stop', id: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const { store, shared } = storeFromEnv(env);
+export async function controlCampaign(action: 'pause' | 'resume' | 'stop', agentId: string, id: string, env: NodeJS.ProcessEnv, sessionPrefix?: string): Promise<number> {
+  const { store, shared } = storeFromEnv(env, sessionPrefix);
   if (!shared) throw new ConfigError(`campaign ${action}: expected REDIS_URL, the store the running campaign reads (a campaign without it can only be stopped with Ctrl-C)`);
   try {
     await store.open?.();
+    if ((await store.get(campaignKeys.spec(agentId, id))) === undefined) {
+      console.error(`rbmkit campaign ${action}: no campaign "${id}" of ${agentId} in the store; expected the --agent and --id a campaign was sent with`);
+      return 1;
+    }
     const control: CampaignControl | undefined = action === 'resume' ? undefined : action;
-    if (control === undefined) await store.delete(campaignKeys.control(id));
-    else await store.set(campaignKeys.control(id), control, 30 * 24 * 3_600_000);
+    if (control === undefined) await store.delete(campaignKeys.control(agentId, id));
+    else await store.set(campaignKeys.control(agentId, id), control, 30 * 24 * 3_600_000);
     console.log(`campaign ${id}: ${action} asked; the running campaign acts on it within a second`);
     return 0;
   } finally {
@@ -190,8 +227,17 @@ function fields(progress: CampaignProgress | undefined): Record<string, string |
   };
 }
 
-/** Elsewhere (a log, a pipe): one JSON line per progress report. */
+/** Elsewhere (a log, a pipe): a JSON line per progress report that changed, or every 30 s while nothing does (a wait for the window). */
 function jsonLines(): ProgressView {
-  const line = (progress: CampaignProgress) => process.stdout.write(`${JSON.stringify(progress)}\n`);
-  return { update: line, end: line };
+  let last = '';
+  let lastAt = 0;
+  const line = (progress: CampaignProgress, always = false) => {
+    const { ratePerSecond: _rate, etaSeconds: _eta, ...counts } = progress;
+    const key = JSON.stringify(counts);
+    if (!always && key === last && Date.now() - lastAt < 30_000) return;
+    last = key;
+    lastAt = Date.now();
+    process.stdout.write(`${JSON.stringify(progress)}\n`);
+  };
+  return { update: (progress) => line(progress), end: (progress) => line(progress, true) };
 }

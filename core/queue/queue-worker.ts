@@ -73,7 +73,14 @@ export class QueueWorker {
 
   private async handle(delivery: QueueDelivery): Promise<void> {
     const { dispatcher, agents, telemetry, log, retry, campaigns } = this.deps;
-    if (isCampaignRecord(delivery.record)) {
+    let campaignItem: boolean;
+    try {
+      campaignItem = isCampaignRecord(delivery.record);
+    } catch (error) {
+      // Redelivering it would only block its partition: kept for a human instead.
+      return delivery.deadLetter((error as Error).message);
+    }
+    if (campaignItem) {
       if (campaigns !== undefined) return campaigns.handle(delivery as QueueDelivery & { record: CampaignQueueRecord }, (ms) => this.pause(ms), () => this.stopping);
       return delivery.deadLetter('a campaign work item, and this worker sends no campaigns');
     }

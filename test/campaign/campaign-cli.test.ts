@@ -75,7 +75,7 @@ describe('rbmkit campaign (real processes, Redis, the fake RBM API)', function (
 
     expect(api.messages).to.have.length(9_000);
     expect(new Set(api.messages.map((m) => m.phone)).size).to.equal(9_000);
-    expect(api.messages.every((m) => m.messageId === campaignMessageId('kill-test', m.phone))).to.equal(true);
+    expect(api.messages.every((m) => m.messageId === campaignMessageId(AGENT, 'kill-test', m.phone))).to.equal(true);
     expect(api.messages.some((m) => api.unreachable.has(m.phone))).to.equal(false);
     // Only the sends in flight at the kill can be sent again, and Google drops those copies.
     expect(resent).to.be.at.most(8);
@@ -89,18 +89,30 @@ describe('rbmkit campaign (real processes, Redis, the fake RBM API)', function (
     expect(JSON.parse(lines.at(-1)!)).to.deep.include({ state: 'done', total: COUNT, sent: 9_000, unreachable: 1_000, remaining: 0 });
   });
 
+  it('refuses to send without REDIS_URL, where the opt-outs are, unless told to', async () => {
+    const { csv, message } = writeInputs();
+    const refused = runTs(CLI, ['campaign', 'send', '--agent', AGENT, '--recipients', csv, '--message', message], { RBM_API_URL: api.url, REDIS_URL: '', QUEUE_URL: '' });
+    running.push(refused);
+    expect(await refused.exited()).to.equal(2);
+    expect(refused.output()).to.include('expected REDIS_URL, the Redis where the bot keeps its opt-outs');
+    expect(api.messages).to.have.length(0);
+    const pauseUnknown = start(['pause', '--agent', AGENT, '--id', 'no-such-campaign']);
+    expect(await pauseUnknown.exited()).to.equal(1);
+    expect(pauseUnknown.output()).to.include('no campaign "no-such-campaign" of shop@rbm.goog in the store');
+  });
+
   it('pauses and resumes a running campaign from another process, through Redis', async () => {
     const { csv, message } = writeInputs();
     const sender = start(['send', '--agent', AGENT, '--recipients', csv, '--message', message, '--id', 'pause-test']);
     await sender.waitFor(/"state":"sending"/, 30_000);
-    const pause = start(['pause', '--id', 'pause-test']);
+    const pause = start(['pause', '--agent', AGENT, '--id', 'pause-test']);
     expect(await pause.exited(), pause.output()).to.equal(0);
     await sender.waitFor(/"state":"paused"/, 10_000);
     const held = api.messages.length;
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(api.messages.length).to.equal(held);
     expect(held).to.be.below(9_000);
-    const resume = start(['resume', '--id', 'pause-test']);
+    const resume = start(['resume', '--agent', AGENT, '--id', 'pause-test']);
     expect(await resume.exited(), resume.output()).to.equal(0);
     expect(await sender.exited(), sender.output()).to.equal(0);
     expect(api.messages).to.have.length(9_000);

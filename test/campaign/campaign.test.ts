@@ -55,7 +55,7 @@ describe('campaigns (fake RBM API on loopback)', function () {
     expect(report.progress).to.deep.include({ state: 'done', total: 10_000, sent: 9_000, fallback: 1_000, unreachable: 0, failed: 0, skipped: 0, remaining: 0 });
     expect(api.messages).to.have.length(9_000);
     expect(new Set(api.messages.map((m) => m.phone)).size).to.equal(9_000);
-    expect(api.messages.every((m) => m.messageId === campaignMessageId('ten-thousand', m.phone))).to.equal(true);
+    expect(api.messages.every((m) => m.messageId === campaignMessageId(AGENT, 'ten-thousand', m.phone))).to.equal(true);
     expect(api.messages.find((m) => m.phone === '+15550000042')?.message.contentMessage.text).to.equal('Hi n42, 20% off today');
     expect(fallbacks).to.have.length(1_000);
     expect(fallbacks[0]).to.deep.include({ reason: 'no_rbm', campaignId: 'ten-thousand', idempotencyKey: 'ten-thousand:+15550000003' });
@@ -134,6 +134,18 @@ describe('campaigns (fake RBM API on loopback)', function () {
     const report = await bot.campaign({ id: 'no-fallback', agentId: AGENT, recipients: [...list, list[1]!], message: MESSAGE }).done;
     expect(report.progress).to.deep.include({ total: 5, sent: 3, unreachable: 1, skipped: 1 });
     expect(report.recipients.find((line) => line.phone === list[0]!.phone)).to.deep.include({ outcome: 'unreachable', reason: 'no_rbm' });
+    // The number listed twice: its own line says sent, and the repeat has a line of its own.
+    expect(report.recipients.filter((line) => line.phone === list[1]!.phone).map((line) => line.outcome)).to.deep.equal(['sent', 'skipped']);
+    expect(report.recipients).to.have.length(5);
+  });
+
+  it('keeps two agents\' campaigns of the same id apart: each sends, each under its own messageIds', async () => {
+    const list = recipients(3);
+    const shop = await bot.campaign({ id: 'promo', agentId: AGENT, recipients: list, message: MESSAGE }).done;
+    const cafe = await bot.campaign({ id: 'promo', agentId: 'cafe@rbm.goog', recipients: list, message: MESSAGE }).done;
+    expect([shop.progress.sent, cafe.progress.sent]).to.deep.equal([3, 3]);
+    expect(api.messages).to.have.length(6);
+    expect(new Set(api.messages.map((m) => m.messageId)).size).to.equal(6);
   });
 
   it('refuses bad options, naming each', () => {
@@ -183,7 +195,7 @@ describe('campaigns (fake RBM API on loopback)', function () {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(api.messages).to.have.length(held);
       // Another process resumes it: the control key goes from the store.
-      await sessions.delete('rbmkit:campaign:pausing:control');
+      await sessions.delete('rbmkit:campaign:shop@rbm.goog:pausing:control');
       expect((await campaign.done).progress).to.deep.include({ state: 'done', sent: 120 });
     });
   });

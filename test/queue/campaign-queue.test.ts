@@ -61,7 +61,7 @@ describe('campaigns in queue mode (NATS JetStream, Redis, worker processes)', fu
     expect(report.progress).to.deep.include({ state: 'done', total: COUNT, sent: 1_800, unreachable: 200, failed: 0, remaining: 0 });
     expect(api.messages).to.have.length(1_800);
     expect(new Set(api.messages.map((m) => m.phone)).size).to.equal(1_800);
-    expect(api.messages.every((m) => m.messageId === campaignMessageId(`${run.prefix}-q`, m.phone))).to.equal(true);
+    expect(api.messages.every((m) => m.messageId === campaignMessageId(AGENT, `${run.prefix}-q`, m.phone))).to.equal(true);
   });
 
   it('rbmkit campaign send --queue publishes the sends for the workers and follows them to the end', async () => {
@@ -83,11 +83,38 @@ describe('campaigns in queue mode (NATS JetStream, Redis, worker processes)', fu
       expect(await cli.exited(), cli.output()).to.equal(0);
       expect(api.messages).to.have.length(300);
       expect(cli.output()).to.match(/"state":"done".*"sent":300/);
-      const keys = await run.redis.keys(`rbmkit:session:rbmkit:campaign:${id}:*`);
+      const keys = await run.redis.keys(`rbmkit:session:rbmkit:campaign:${AGENT}:${id}:*`);
       if (keys.length > 0) await run.redis.del(...keys);
     } finally {
       removeTempDirs();
     }
+  });
+
+  it('stopped and run again at once (the broker still holds the first run\'s ids), the second run sends the rest', async () => {
+    await worker();
+    const recipients = list().slice(0, 400);
+    const message = { contentMessage: { text: 'Hi {{name}}' } };
+    const first = coordinator.campaign({ id: `${run.prefix}-s`, agentId: AGENT, recipients, message });
+    await new Promise<void>((resolve) => first.on('progress', (p) => p.sent >= 50 && resolve()));
+    await first.stop();
+    expect((await first.done).progress.state).to.equal('stopped');
+    const second = await coordinator.campaign({ id: `${run.prefix}-s`, agentId: AGENT, recipients, message }).done;
+    expect(second.progress).to.deep.include({ state: 'done', sent: 400 });
+    expect(api.messages).to.have.length(400);
+  });
+
+  it('a pause and resume through the store quicker than the coordinator looks: what the workers skipped goes out again', async () => {
+    await worker();
+    const id = `${run.prefix}-r`;
+    const campaign = coordinator.campaign({ id, agentId: AGENT, recipients: list().slice(0, 300), message: { contentMessage: { text: 'Hi {{name}}' } }, maxQueued: 300 });
+    await new Promise<void>((resolve) => campaign.on('progress', (p) => p.sent >= 20 && resolve()));
+    // Another process pauses and resumes within 300 ms: the workers skip what they get meanwhile.
+    const control = `${run.prefix}:session:rbmkit:campaign:${AGENT}:${id}:control`;
+    await run.redis.set(control, JSON.stringify('pause'), 'PX', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await run.redis.del(control);
+    expect((await campaign.done).progress).to.deep.include({ state: 'done', sent: 300 });
+    expect(api.messages).to.have.length(300);
   });
 
   it('a pause holds the workers; a resume publishes what is left', async () => {

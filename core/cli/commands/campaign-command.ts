@@ -6,13 +6,14 @@ import { UsageError } from './usage-error.js';
 export const campaignCommand: Command = {
   name: 'campaign',
   summary: 'send a message to a CSV of numbers, paced and resumable; pause, resume or stop it',
-  synopsis: 'campaign send --agent ID --recipients numbers.csv --message message.json [options] | pause|resume|stop --id ID | preview --message message.json [--recipients numbers.csv] [--agent ID] [--dev URL]',
+  synopsis: 'campaign send --agent ID --recipients numbers.csv --message message.json [options] | pause|resume|stop --agent ID --id ID | preview --message message.json [--recipients numbers.csv] [--agent ID] [--dev URL]',
   details: `Sends one message to many users of an agent: capability check first (users:batchGet in
 chunks), then the message to every RBM-capable number, paced by the client's rate limits, with
-429 and 5xx retried. Each number's outcome is kept in the session store: with $REDIS_URL, a
-run of the same --id after a crash sends no message twice and skips none (each number's
-messageId is derived from the campaign and the number, so Google drops a resent copy).
-Numbers that opted out (STOP, through the keywords plugin) are skipped.
+429 and 5xx retried. Each number's outcome is kept in the bot's Redis ($REDIS_URL), where
+the bot also keeps its opt-outs: numbers that opted out (STOP, through the keywords plugin)
+are skipped, and a run of the same --id after a crash sends no message twice and skips none
+(each number's messageId is derived from the agent, the campaign and the number, so Google
+drops a resent copy). Campaign ids are the agent's own.
 
   send
     --agent ID           the agent to send as
@@ -20,6 +21,8 @@ Numbers that opted out (STOP, through the keywords plugin) are skipped.
                          number) and any others, which fill {{column}} in the message
     --message FILE       the AgentMessage as JSON ({"contentMessage": {...}, "messageTrafficType": ...})
     --id ID              names the campaign, to resume it (default: the message file's name)
+    --session-prefix P   the bot's session key prefix in Redis (default rbmkit:session:)
+    --without-store      send without REDIS_URL: opt-outs are not known, and nothing resumes
     --window HH:MM-HH:MM send only within these hours (e.g. 09:00-20:00), else wait
     --time-zone ZONE     the window's time zone (default UTC), e.g. Europe/Paris
     --concurrency N      sends in flight at once (default 8)
@@ -27,7 +30,7 @@ Numbers that opted out (STOP, through the keywords plugin) are skipped.
     --queue URL          queue mode (default $QUEUE_URL): the sends are work items on this
                          broker (nats://…) for the workers (bot.work()) to share; needs REDIS_URL
     --stream NAME        the stream the workers use (default RBMKIT)
-  pause | resume | stop --id ID
+  pause | resume | stop --agent ID --id ID
                          acts on a running campaign through $REDIS_URL, from any machine
   preview --message FILE [--recipients FILE] [--agent ID] [--dev URL]
                          shows the message on the chat page of a running \`rbmkit dev\` (default
@@ -36,7 +39,9 @@ Numbers that opted out (STOP, through the keywords plugin) are skipped.
 
 Progress shows as a bar on a terminal and as JSON lines otherwise. Ctrl-C stops after the
 sends in flight; run the same command to go on. Replies go where clientFromEnv() says.
-Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.`,
+A wait for the send window blocks until it opens. Exit code 0 when every number is done and
+none failed, 1 when some failed (run the same command to try them again), 2 on a usage or
+config error, 3 when stopped.`,
   async run(args) {
     const { values, positionals } = parseOptions(this, args, {
       allowPositionals: true,
@@ -52,14 +57,16 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
         dev: { type: 'string' },
         queue: { type: 'string' },
         stream: { type: 'string' },
+        'session-prefix': { type: 'string' },
+        'without-store': { type: 'boolean', default: false },
       },
     });
     const [action, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(this, `unexpected argument ${JSON.stringify(rest[0])}`);
     const campaign = await import('../campaign.js');
     if (action === 'pause' || action === 'resume' || action === 'stop') {
-      if (values.id === undefined) throw new UsageError(this, `${action} needs --id, the id of the running campaign`);
-      return campaign.controlCampaign(action, values.id, process.env);
+      if (values.id === undefined || values.agent === undefined) throw new UsageError(this, `${action} needs --agent and --id, those the campaign was sent with`);
+      return campaign.controlCampaign(action, values.agent, values.id, process.env, values['session-prefix']);
     }
     if (action === 'preview') {
       if (values.message === undefined) throw new UsageError(this, 'preview needs --message');
@@ -91,6 +98,8 @@ Exit code 0 when every number is done, 3 when stopped or waiting, 1 on an error.
         ...(values.report === undefined ? {} : { reportFile: values.report }),
         ...((values.queue ?? process.env.QUEUE_URL) ? { queueUrl: values.queue ?? process.env.QUEUE_URL! } : {}),
         ...(values.stream === undefined ? {} : { stream: values.stream }),
+        ...(values['session-prefix'] === undefined ? {} : { sessionPrefix: values['session-prefix'] }),
+        withoutStore: values['without-store'] === true,
       },
       process.env,
     );
