@@ -204,7 +204,7 @@ export class Campaign extends EventEmitter<CampaignEvents> {
       if (stored === 'stop') await this.deps.store.delete(campaignKeys.control(agentId, campaignId));
       else if (stored === 'pause') {
         this.control = 'pause';
-        this.deps.log.warn({ campaignId }, `campaign ${campaignId} is paused: it starts when resumed (rbmkit campaign resume --id ${campaignId})`);
+        this.deps.log.warn({ campaignId }, `campaign ${campaignId} is paused: it starts when resumed (rbmkit campaign resume --agent ${agentId} --id ${campaignId})`);
       }
       const pending = await this.loadEarlierRuns();
       remainingReported = pending.length;
