@@ -13,7 +13,7 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './ops/logger.js';
 import { BotMetrics } from './ops/metrics.js';
-import { shutDown } from './ops/shutdown.js';
+import { shutDown } from './shutdown.js';
 import type { BotStats } from './ops/stats.js';
 import { Telemetry } from './ops/telemetry.js';
 import { MemoryDeadLetters } from './queue/memory-dead-letters.js';

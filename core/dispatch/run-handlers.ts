@@ -1,11 +1,12 @@
 import { TIMED_OUT, type SharedDeadlines } from './deadline.js';
 import type { EventContext } from '../plugin/handler-context.js';
+import type { Stage } from '../plugin/stage.js';
 
 /** A handler as stored on the bus, with the key of the plugin that subscribed it. */
 export type StoredHandler = (event: unknown, ctx: EventContext) => unknown;
 
 /** When a subscription runs for an event; see {@link SubscribeOptions}. */
-export type Stage = 'observe' | 'handle' | 'fallback';
+export type { Stage } from '../plugin/stage.js';
 
 /** One plugin's handlers of one stage for one event, in the order they were subscribed. */
 export interface PluginHandlers {

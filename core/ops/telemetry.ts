@@ -1,4 +1,4 @@
-import type { Outcome } from '../dispatch/dispatcher.js';
+import type { Outcome } from '../dispatch/outcome.js';
 import type { BotMetrics } from './metrics.js';
 import { emptyStats, type BotStats } from './stats.js';
 

@@ -8,7 +8,7 @@ import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 import { unreachableNotice } from './unreachable-notice.js';
 import { EventTakenOverError } from '../errors.js';
-import type { Stage } from '../dispatch/run-handlers.js';
+import type { Stage } from './stage.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
 export type ReplyInput = string | ContentMessage | AgentMessage;

@@ -1,7 +1,8 @@
 import { isCampaignRecord, type CampaignQueueRecord, type CampaignWorker } from '../campaign/campaign-worker.js';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
-import type { DeliverOptions, Dispatcher, Outcome } from '../dispatch/dispatcher.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { DeliverOptions, Outcome } from '../dispatch/outcome.js';
 import type { Telemetry } from '../ops/telemetry.js';
 import type { Consumption, Queue, QueueDelivery } from './queue.js';
 import { eventOf } from './queue-record.js';

@@ -13,23 +13,9 @@ import { signedBmRequest } from './signed-bm-request.js';
 import { post, signedPush, type SignOptions } from './signed-push.js';
 import { PUSH_FAILURES_CHANNEL, type PushFailures } from '../webhook/ingress.js';
 
-type Answer = { status: number; body: unknown; headers: Headers };
+import type { Answer, PushAnswer, PushFailure } from './push-answer.js';
 
-/** One plugin's failure on a push: the plugin's key and what it threw. */
-export interface PushFailure {
-  readonly plugin: string;
-  /**
-   * What the plugin's handler (or its setup) threw, with its stack and cause: a
-   * `HandlerTimeoutError` past the time limit; a thrown non-Error is wrapped, as `cause`.
-   */
-  readonly error: Error;
-}
-
-/** The answer to a push, and what each plugin that failed on it threw. */
-export interface PushAnswer extends Answer {
-  /** The plugins that failed on this push (permanently or not), in the order they failed; empty if none. */
-  readonly failures: readonly PushFailure[];
-}
+export type { PushAnswer, PushFailure } from './push-answer.js';
 
 export interface TestBotOptions {
   /** Send replies through the real HTTP client to a fake RBM API on loopback (`t.api`). Default false. */

@@ -1,6 +1,6 @@
 import type { AgentMessage, Suggestion } from '../client/agent-message.js';
 import { payloads } from './payloads.js';
-import type { PushAnswer } from './start-test-bot.js';
+import type { PushAnswer } from './push-answer.js';
 
 /** What the bot did with one message of the user's. */
 export interface BotTurn extends PushAnswer {

@@ -1,15 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import type { KeyObject } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import type {} from 'koa-bodyparser';
-import type { Logger } from 'pino';
-import type { AgentRegistry } from '../dispatch/agent-registry.js';
 import { decodeBase64 } from './base64.js';
-import { TIMED_OUT, type SharedDeadlines } from '../dispatch/deadline.js';
-import type { ResolvedWebhook } from '../config/resolve-webhooks.js';
-import type { Dispatcher, Outcome } from '../dispatch/dispatcher.js';
+import { TIMED_OUT } from '../dispatch/deadline.js';
+import type { Outcome } from '../dispatch/outcome.js';
 import type { PluginError } from '../dispatch/run-handlers.js';
 import { parseWebhookBody, type Handshake, type PushEnvelope } from './envelope.js';
 import { HttpError } from '../errors.js';
@@ -20,61 +16,12 @@ import { parseEvent } from '../events/parse-event.js';
 import { parseBmEvent } from '../events/parse-bm-event.js';
 import { parseBmBody, type BmBody } from './bm-body.js';
 import { safeEqual } from './safe-equal.js';
-import { signingKey, verifySignature } from './signature.js';
-import type { Telemetry } from '../ops/telemetry.js';
+import { verifySignature } from './signature.js';
 import type { Enqueue } from '../queue/enqueue.js';
-import type { DeadLetterQueue } from '../queue/queue.js';
+import type { IngressDeps, Later } from './ingress-deps.js';
 import { answerMisrouted } from './misrouted.js';
 import { answerUndeliverable, type Unusable } from './undeliverable.js';
-import type { AgentWebhook } from './webhook-table.js';
-
-/** A webhook ready to serve: its tokens prepared as HMAC keys once. */
-export interface Webhook extends ResolvedWebhook {
-  readonly keys: readonly KeyObject[];
-}
-
-/**
- * Prepares a resolved webhook for serving.
- *
- * @example
- * const hook = toWebhook({ path: '/webhook', tokens: ['SJENCPGJESMGUFPY'] });
- */
-export function toWebhook(resolved: ResolvedWebhook): Webhook {
-  return { ...resolved, keys: resolved.tokens.map(signingKey) };
-}
-
-export interface IngressDeps {
-  readonly agents: AgentRegistry;
-  readonly dispatcher: Dispatcher;
-  /** Counts requests, verifications, rejections and handshakes (stats and metrics both). */
-  readonly telemetry: Telemetry;
-  readonly log: Logger;
-  readonly signaturePolicy: 'reject' | 'acknowledge';
-  readonly ackDeadlineMs: number;
-  /** The ack deadlines of every push in flight, on one timer. */
-  readonly deadlines: SharedDeadlines;
-  /** Dev and tests only: answers of failed pushes carry which plugin failed and its error message. */
-  readonly exposeErrors?: boolean;
-  /** Queue mode: publishes a verified event (confirmed) instead of dispatching it; throws a 503 HttpError when it cannot. */
-  readonly enqueue?: Enqueue;
-  /** Opt-in: pushes older than this (ms) are answered 200, dropped and counted (`too_old`). */
-  readonly replayWindowMs?: number;
-  /** The agent's own webhook, when it has one (one map lookup): a push for it at the partner webhook is misrouted. */
-  readonly agentWebhook: (agentId: string) => AgentWebhook | undefined;
-  /** Misrouted pushes are refused with 403 rather than handled. */
-  readonly strictWebhooks: boolean;
-  /** `undeliverablePolicy: 'deadLetter'`: where verified pushes with unusable data are kept; undefined rejects them (400/403). */
-  readonly deadLetters?: DeadLetterQueue;
-  /** Serverless: answer once the plugins and every notice of the request are done; no ack deadline. */
-  readonly processBeforeResponse?: boolean;
-}
-
-/**
- * Takes work a request started and does not wait for (a notice to the plugins). In direct mode
- * it runs on after the answer; under `processBeforeResponse` the answer waits for it. The work
- * given must never reject (its failure is logged where it is made).
- */
-export type Later = (work: Promise<unknown>) => void;
+import type { Webhook } from './webhook.js';
 
 /** The default: work started by a request runs on after its answer. */
 const runOn: Later = () => undefined;

@@ -1,7 +1,8 @@
 import { HttpError } from '../errors.js';
 import type { MisroutedNotice, RbmEvent } from '../events/event-types.js';
-import type { IngressDeps, Later, Webhook } from './ingress.js';
-import type { AgentWebhook } from './webhook-table.js';
+import type { IngressDeps, Later } from './ingress-deps.js';
+import type { Webhook } from './webhook.js';
+import type { AgentWebhook } from './webhook.js';
 
 /**
  * A verified push at the partner webhook for an agent that has its own webhook (Google sends

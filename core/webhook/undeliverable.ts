@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import { HttpError } from '../errors.js';
 import type { PushInfo, UndeliverableNotice, UndeliverableReason } from '../events/event-types.js';
 import type { DeadLetterQueue, UndeliverablePush } from '../queue/queue.js';
-import type { IngressDeps, Later, Webhook } from './ingress.js';
+import type { IngressDeps, Later } from './ingress-deps.js';
+import type { Webhook } from './webhook.js';
 
 /** A verified push whose data cannot be used, and why. */
 export interface Unusable {

@@ -1,13 +1,8 @@
 import type { ResolvedWebhook } from '../config/resolve-webhooks.js';
 import { ConfigError } from '../errors.js';
-import { toWebhook, type Webhook } from './ingress.js';
+import { toWebhook, type AgentWebhook, type Webhook } from './webhook.js';
 
-/** An agent's own webhook, as the partner webhook sees it. */
-export interface AgentWebhook {
-  readonly path: string;
-  /** Set by ingress once it warned of a misrouted push for this agent. */
-  misroutedWarned: boolean;
-}
+export type { AgentWebhook } from './webhook.js';
 
 const ownerOf = (hook: ResolvedWebhook) =>
   hook.agentId !== undefined ? `agent ${hook.agentId}` : hook.dialect === 'business-messages' ? 'the Business Messages webhook' : 'the partner webhook';

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { AgentRegistry } from '../dispatch/agent-registry.js';
-import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
-import type { Queue } from '../queue/queue.js';
-import type { QueueWorker } from '../queue/queue-worker.js';
-import { closeStores, type BotStores } from '../stores/bot-stores.js';
-import type { WebhookServer } from '../webhook/http-server.js';
+import type { AgentRegistry } from './dispatch/agent-registry.js';
+import { TIMED_OUT, withinDeadline } from './dispatch/deadline.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { Queue } from './queue/queue.js';
+import type { QueueWorker } from './queue/queue-worker.js';
+import { closeStores, type BotStores } from './stores/bot-stores.js';
+import type { WebhookServer } from './webhook/http-server.js';
 
 /** The parts of a bot that `close()` stops, in the order they stop. */
 export interface ShutdownParts {
