@@ -1,4 +1,7 @@
-/** Types of the AgentMessage body the RBM API accepts (PLATFORM.md section 5). */
+/**
+ * Types of the AgentMessage body the RBM API accepts:
+ * https://developers.google.com/business-communications/rcs-business-messaging/reference/rest/v1/phones.agentMessages
+ */
 
 export interface SuggestedReply {
   readonly reply: { readonly text: string; readonly postbackData: string };
@@ -55,12 +58,10 @@ export interface ContentMessage {
   readonly suggestions?: readonly Suggestion[];
 }
 
-export type MessageTrafficType =
-  | 'AUTHENTICATION'
-  | 'TRANSACTION'
-  | 'PROMOTION'
-  | 'SERVICEREQUEST'
-  | 'ACKNOWLEDGEMENT';
+/** The values of `messageTrafficType`, as Google lists them: one table for the type and every check. */
+export const TRAFFIC_TYPES = ['AUTHENTICATION', 'TRANSACTION', 'PROMOTION', 'SERVICEREQUEST', 'ACKNOWLEDGEMENT'] as const;
+
+export type MessageTrafficType = (typeof TRAFFIC_TYPES)[number];
 
 export interface AgentMessage {
   readonly contentMessage: ContentMessage;

@@ -45,7 +45,7 @@ function unsupported(what: string): InvalidRequestError {
 }
 
 /**
- * The Business Messages API (PLATFORM §7) behind the RbmClient interface, so `ctx.reply`,
+ * The Business Messages API behind the RbmClient interface, so `ctx.reply`,
  * `ctx.markRead` and `ctx.typing` answer BM users unchanged: the request's `phone` is the
  * conversation id, `agentId` is not sent (BM addresses the conversation alone). Messages go to
  * `POST /v1/conversations/{id}/messages` with the messageId (a fresh UUID, the same on every

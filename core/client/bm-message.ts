@@ -8,7 +8,7 @@ export interface BmRepresentative {
   readonly avatarImage?: string;
 }
 
-/** The body of `POST /v1/conversations/{id}/messages` (PLATFORM §7). */
+/** The body of `POST /v1/conversations/{id}/messages`. */
 export interface BmMessageBody {
   readonly messageId: string;
   readonly representative: BmRepresentative;

@@ -1,4 +1,4 @@
-import type { MessageTrafficType } from './agent-message.js';
+import { TRAFFIC_TYPES, type MessageTrafficType } from './agent-message.js';
 import { ConfigError } from '../errors.js';
 import { HttpRbmClient } from './http-rbm-client.js';
 import { googleAuth, noAuth } from './rbm-auth.js';
@@ -13,7 +13,6 @@ export const LOCAL_DEV_TOKEN = 'local-dev-token';
 export const LOCAL_API_URL = 'http://127.0.0.1:8081';
 
 const REGIONS = ['us', 'europe', 'asia'] as const;
-const TRAFFIC_TYPES = ['AUTHENTICATION', 'TRANSACTION', 'PROMOTION', 'SERVICEREQUEST', 'ACKNOWLEDGEMENT'] as const;
 
 /** The client an agent should use, and a sentence saying where its replies go. */
 export interface ClientChoice {

@@ -1,6 +1,9 @@
 import type { AgentMessage, CardContent, Suggestion } from './agent-message.js';
 
-/** RBM's limits on an AgentMessage (PLATFORM.md section 5), checked before sending. */
+/**
+ * RBM's limits on an AgentMessage, checked before sending:
+ * https://developers.google.com/business-communications/rcs-business-messaging/reference/rest/v1/phones.agentMessages
+ */
 export const RBM_LIMITS = {
   textChars: 3072,
   messageBytes: 250 * 1024,

@@ -6,7 +6,7 @@ export const RBM_SCOPE = 'https://www.googleapis.com/auth/rcsbusinessmessaging';
 /** The OAuth2 scope of the Business Communications API (tester invites). */
 export const BUSINESS_COMMUNICATIONS_SCOPE = 'https://www.googleapis.com/auth/businesscommunications';
 
-/** The OAuth2 scope of the Business Messages API (PLATFORM §7). */
+/** The OAuth2 scope of the Business Messages API. */
 export const BUSINESS_MESSAGES_SCOPE = 'https://www.googleapis.com/auth/businessmessages';
 
 /**

@@ -1,3 +1,4 @@
+import { TRAFFIC_TYPES } from '../client/agent-message.js';
 import type { FallbackRequest } from '../campaign/campaign-types.js';
 import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
@@ -83,7 +84,6 @@ const rateLimitSchema = z.union(
 );
 
 const KEY_FILE = 'expected the path of a service account key file, or {"env": "VARIABLE"} naming one';
-const TRAFFIC_TYPES = ['AUTHENTICATION', 'TRANSACTION', 'PROMOTION', 'SERVICEREQUEST', 'ACKNOWLEDGEMENT'] as const;
 
 /**
  * An HttpRbmClient described as data (for a config file): where it sends, with whose
@@ -207,7 +207,7 @@ export const botConfigSchema = settings({
   /** Agents by agentId (e.g. `shop@rbm.goog`). An agent not listed gets the partner defaults. */
   agents: z.record(z.string().min(1, { error: 'expected a non-empty agentId' }), agentConfigSchema).readonly().optional(),
   /**
-   * The partner's Business Messages webhook (PLATFORM §7), beside the RBM one: serves every BM
+   * The partner's Business Messages webhook, beside the RBM one: serves every BM
    * agent (`brands/B/agents/A`) without its own webhook, with the partner-default plugins.
    */
   businessMessages: businessMessagesConfigSchema.optional(),

@@ -72,7 +72,7 @@ export interface BmContext {
 }
 
 /**
- * What a Business Messages event adds (PLATFORM §7). On such events `phone` and `ctx.phone`
+ * What a Business Messages event adds. On such events `phone` and `ctx.phone`
  * hold the conversation id, the user's address in that dialect, so every plugin that keys or
  * answers a user by `phone` works unchanged.
  */

@@ -61,7 +61,7 @@ function classify(data: Json, phone: string): Classified | undefined {
 }
 
 /**
- * Turns a verified Business Messages body (PLATFORM §7: no envelope, the body is the event)
+ * Turns a verified Business Messages body (no envelope: the body is the event)
  * into one typed event. The conversation id is the user's address: it is `phone` (so plugins
  * keyed on `phone` work unchanged) and `conversationId`; `agentId` is the agent's resource name
  * `brands/B/agents/A`. The event's id is `message.messageId`, else `requestId`. Bodies rbmkit
@@ -80,7 +80,7 @@ export function parseBmEvent(data: Json, push: PushInfo): RbmEvent | undefined {
   const requestId = str(data.requestId);
   const messageId = str(event.messageId);
   event.agentId = str(data.agent) ?? '';
-  // Dedupe on the user's message id, else the request's (PLATFORM §7). A receipt names the
+  // Dedupe on the user's message id, else the request's. A receipt names the
   // agent's message it is about, so it is named by its request.
   event.id = (event.type === 'text' ? messageId : undefined) ?? requestId ?? '';
   event.messageId = messageId;

@@ -23,7 +23,7 @@ const base = (p: BmPayloadBase) => ({
 const createTime = () => new Date().toISOString();
 
 /**
- * Business Messages bodies (PLATFORM §7), as Google posted them, for every kind. Feed them to
+ * Business Messages bodies, as Google posted them, for every kind. Feed them to
  * {@link signedBmRequest}.
  *
  * @example

@@ -60,7 +60,7 @@ function checkRepresentative(value: unknown, field: string): Record<string, unkn
 }
 
 /**
- * A fake of the Business Messages API (PLATFORM §7) on loopback, the only peer left since
+ * A fake of the Business Messages API on loopback, the only peer left since
  * Google shut BM down. It checks each request as Google did: bearer token (401), method and
  * path (405, 404), a UUID `messageId` and a `representative` in each message, exactly one of
  * text, richCard or image, no unknown top-level field (400), a UUID `eventId` on events,

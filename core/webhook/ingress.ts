@@ -173,7 +173,7 @@ async function answerQueued(ctx: Context, enqueue: Enqueue, event: RbmEvent, dat
 }
 
 /**
- * A Business Messages event (PLATFORM §7): the signature covers the raw body bytes, exactly as
+ * A Business Messages event: the signature covers the raw body bytes, exactly as
  * they arrived. koa-bodyparser kept them as `rawBody` (the text it parsed), so nothing is read
  * twice and the RBM path does no extra work; that text re-encoded as UTF-8 is the wire bytes.
  */

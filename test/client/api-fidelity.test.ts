@@ -29,7 +29,7 @@ function partsOf(contentType: string, body: Buffer): Array<{ head: string; conte
     });
 }
 
-describe('RBM API calls as Google documents them (PLATFORM §5), against the fake', () => {
+describe('RBM API calls as Google documents them (the RBM REST reference), against the fake', () => {
   let api: FakeRbmApi;
   let client: HttpRbmClient;
 

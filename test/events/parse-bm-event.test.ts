@@ -20,7 +20,7 @@ const parse = (body: Record<string, unknown>) => {
   return event;
 };
 
-describe('parseBmEvent (Business Messages, PLATFORM §7)', () => {
+describe('parseBmEvent (Business Messages)', () => {
   it('parses a text message: the conversation id is the user address, context and ids kept, id = message.messageId', () => {
     const body = { ...common, message: { messageId: 'M1', name: 'conversations/CONV-1/messages/M1', text: 'Hello', createTime: '2024-05-01T10:00:00Z' } };
     const event = parse(body);

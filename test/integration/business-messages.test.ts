@@ -1,4 +1,4 @@
-// The Business Messages dialect (PLATFORM §7) over real HTTP: a BM webhook beside the RBM one,
+// The Business Messages dialect (Google's retired Business Messages API) over real HTTP: a BM webhook beside the RBM one,
 // raw-body signatures, dedupe, and first-party plugins answering BM users through a real
 // BmClient to the fake BM API, which checks each request as Google did.
 import { Writable } from 'node:stream';

@@ -36,7 +36,7 @@ describe('ingress (real HTTP on loopback)', () => {
   });
   afterEach(() => t.close());
 
-  describe('handshake (PLATFORM.md section 2)', () => {
+  describe('handshake (Google: "Configure your webhook", clientToken and secret)', () => {
     it('answers the documented example with the bare secret as text/plain', async () => {
       const response = await fetch(`${t.url}/webhook`, {
         method: 'POST',
@@ -71,7 +71,7 @@ describe('ingress (real HTTP on loopback)', () => {
     });
   });
 
-  describe('push (PLATFORM.md section 3)', () => {
+  describe('push (Google: "Verify incoming messages", X-Goog-Signature)', () => {
     it('accepts the documented test vector and emits a typed text event', async () => {
       const response = await t.postRaw('/webhook', envelope(Buffer.from(VECTOR_DATA).toString('base64')), {
         'content-type': 'application/json',

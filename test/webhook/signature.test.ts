@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { signData, signingKey, verifySignature } from 'rbmkit/advanced';
 
-// PLATFORM.md section 3: the independently checked test vector.
+// An independently checked test vector of Google's signing (Google's pages give none):
+// HMAC-SHA512 of the decoded message.data, keyed with the clientToken, base64.
 const TOKEN = 'SJENCPGJESMGUFPY';
 const DATA = Buffer.from(
   '{"agentId":"AGENT_ID","senderPhoneNumber":"+12223334444","messageId":"MESSAGE_ID","sendTime":"2018-12-31T15:01:23.045123456Z","text":"Hello, world!"}',
@@ -10,7 +11,7 @@ const DATA = Buffer.from(
 const SIGNATURE = 'jD4t7DhLA1bVNi0CO6sJpVGdi6a8XQhXp/o/tToUy1be71CeCIQs6Pw065Ld26SaLOiyhAibzq4h4K2ia5gR9Q==';
 
 describe('signature', () => {
-  it('signs the PLATFORM.md test vector to the published signature', () => {
+  it('signs the test vector to its checked signature', () => {
     expect(signData(TOKEN, DATA)).to.equal(SIGNATURE);
   });
 
