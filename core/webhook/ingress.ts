@@ -19,7 +19,7 @@ import { safeEqual } from './safe-equal.js';
 import { verifySignature } from './signature.js';
 import type { Enqueue } from '../queue/enqueue.js';
 import type { IngressDeps, Later } from './ingress-deps.js';
-import { answerMisrouted } from './misrouted.js';
+import { noteMisrouted } from './misrouted.js';
 import { answerUndeliverable, type Unusable } from './undeliverable.js';
 import type { Webhook } from './webhook.js';
 
@@ -307,7 +307,7 @@ function ownedEvent(hook: Webhook, event: RbmEvent, deps: IngressDeps, later: La
   if (hook.agentId !== undefined) return event.agentId === '' ? { ...event, agentId: hook.agentId } : event;
   // The one lookup misrouting costs: does this agent have a webhook of its own?
   const own = deps.agentWebhook(event.agentId);
-  if (own !== undefined) answerMisrouted(hook, own, event, deps, later);
+  if (own !== undefined) noteMisrouted(hook, own, event, deps, later);
   return event;
 }
 

@@ -14,9 +14,9 @@ import type { AgentWebhook } from './webhook.js';
  *
  * @example
  * const own = deps.agentWebhook(event.agentId);
- * if (own !== undefined) answerMisrouted(hook, own, event, deps, later); // throws under strictWebhooks
+ * if (own !== undefined) noteMisrouted(hook, own, event, deps, later); // throws under strictWebhooks
  */
-export function answerMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: IngressDeps, later: Later): void {
+export function noteMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: IngressDeps, later: Later): void {
   const agentId = event.agentId;
   const status = deps.strictWebhooks ? 403 : 200;
   deps.telemetry.misrouted(agentId);
