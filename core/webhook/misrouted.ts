@@ -16,7 +16,7 @@ import type { AgentWebhook } from './webhook.js';
  * const own = deps.agentWebhook(event.agentId);
  * if (own !== undefined) noteMisrouted(hook, own, event, deps, later); // throws under strictWebhooks
  */
-export function noteMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: IngressDeps, later: Later): void {
+export function noteMisrouted(hook: Webhook, own: AgentWebhook, event: RbmEvent, deps: Pick<IngressDeps, 'strictWebhooks' | 'telemetry' | 'log' | 'dispatcher' | 'agents'>, later: Later): void {
   const agentId = event.agentId;
   const status = deps.strictWebhooks ? 403 : 200;
   deps.telemetry.misrouted(agentId);

@@ -53,7 +53,7 @@ export function toUndeliverablePush(unusable: Unusable, hook: Webhook): Undelive
  * @example
  * if (deps.deadLetters !== undefined) return answerUndeliverable(ctx, hook, unusable, deps.deadLetters, deps, later);
  */
-export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable: Unusable, store: DeadLetterQueue, deps: IngressDeps, later: Later): Promise<void> {
+export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable: Unusable, store: DeadLetterQueue, deps: Pick<IngressDeps, 'telemetry' | 'log' | 'dispatcher' | 'agents'>, later: Later): Promise<void> {
   let deadLetterId: string | undefined;
   try {
     deadLetterId = await store.keep(toUndeliverablePush(unusable, hook));
