@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from './config/config-defaults.js';
 import type { Middleware } from 'koa';
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
@@ -34,7 +35,6 @@ import { WebhookRoutes } from './webhook/routes.js';
 import { webhookApp } from './webhook/webhook-app.js';
 import { WebhookTable } from './webhook/webhook-table.js';
 
-const ONE_MIB = 1024 * 1024;
 
 export type { AgentControl, Listening };
 
@@ -169,22 +169,22 @@ export function createBot(given: BotConfig): Bot {
     },
     log,
     telemetry,
-    handlerTimeoutMs: config.handlerTimeoutMs ?? 10_000,
+    handlerTimeoutMs: config.handlerTimeoutMs ?? CONFIG_DEFAULTS.handlerTimeoutMs,
     // Handler time limits on this bot's own timer (precision 10 ms), shared with no other bot.
     handlerDeadlines: new SharedDeadlines(10),
-    maxInFlight: config.maxInFlight ?? 1_000,
+    maxInFlight: config.maxInFlight ?? CONFIG_DEFAULTS.maxInFlight,
   });
   let closing = false;
   // Dead letters: the queue's when there is one, else a bounded store in memory.
   const deadLetters = config.queue?.deadLetters ?? new MemoryDeadLetters(config.memoryDeadLetters, () => telemetry.deadLetterDropped());
-  const budget = new BodyBudget(config.bodyBudgetBytes ?? 64 * ONE_MIB);
-  const bodyLimit = config.bodyLimit ?? ONE_MIB;
+  const budget = new BodyBudget(config.bodyBudgetBytes ?? CONFIG_DEFAULTS.bodyBudgetBytes);
+  const bodyLimit = config.bodyLimit ?? CONFIG_DEFAULTS.bodyLimit;
   const routes = new WebhookRoutes(table, ingressDeps(config, { agents: registry, dispatcher, telemetry, log, webhooks: table, deadLetters }), {
     log,
     bodyLimit,
     budget,
     metrics,
-    metricsPath: config.metrics === false ? '' : (config.metrics?.path ?? '/metrics'),
+    metricsPath: config.metrics === false ? '' : (config.metrics?.path ?? CONFIG_DEFAULTS['metrics.path']),
     health: config.health,
     stores,
     queue: config.queue,
@@ -252,7 +252,7 @@ export function createBot(given: BotConfig): Bot {
       closing = true;
       // Campaigns end here after their sends in flight, their progress kept for a later run.
       for (const campaign of campaigns) campaign.halt();
-      shutdown ??= Promise.allSettled([...campaigns].map((campaign) => campaign.done)).then(() => shutDown({ worker, server, dispatcher, queue, registry, stores, log, deadlineMs: config.shutdownTimeoutMs ?? 25_000 }));
+      shutdown ??= Promise.allSettled([...campaigns].map((campaign) => campaign.done)).then(() => shutDown({ worker, server, dispatcher, queue, registry, stores, log, deadlineMs: config.shutdownTimeoutMs ?? CONFIG_DEFAULTS.shutdownTimeoutMs }));
       return shutdown;
     },
     webhooks: () => table.paths(),

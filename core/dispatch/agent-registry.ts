@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import { OptOutList } from '../campaign/opt-outs.js';
 import { MemorySessionStore } from '../stores/session-store.js';
 import type { Logger } from 'pino';
@@ -98,8 +99,8 @@ export class AgentRegistry {
 
   constructor(private readonly deps: RegistryDeps) {
     this.optOuts = deps.optOuts ?? new OptOutList(new MemorySessionStore());
-    this.maxRuntimes = deps.maxRuntimes ?? 10_000;
-    this.idleMs = deps.idleMs ?? 600_000;
+    this.maxRuntimes = deps.maxRuntimes ?? CONFIG_DEFAULTS.maxAgentRuntimes;
+    this.idleMs = deps.idleMs ?? CONFIG_DEFAULTS.agentIdleMs;
     this.now = deps.now ?? Date.now;
   }
 

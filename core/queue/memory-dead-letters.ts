@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import { NotReplayableError, type DeadLetterQueue, type PushDeadLetter, type UndeliverablePush } from './queue.js';
 
 /** Bounds of a {@link MemoryDeadLetters}. */
@@ -39,8 +40,8 @@ export class MemoryDeadLetters implements DeadLetterQueue {
     limits: MemoryDeadLetterLimits = {},
     private readonly onDrop: () => void = () => undefined,
   ) {
-    this.maxLetters = limits.maxLetters ?? 1_000;
-    this.maxBytes = limits.maxBytes ?? 16 * 1024 * 1024;
+    this.maxLetters = limits.maxLetters ?? CONFIG_DEFAULTS['memoryDeadLetters.maxLetters'];
+    this.maxBytes = limits.maxBytes ?? CONFIG_DEFAULTS['memoryDeadLetters.maxBytes'];
   }
 
   /** Dead letters dropped (oldest first) to stay within the bounds, or too large to keep, since start. */

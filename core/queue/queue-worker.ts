@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import { isCampaignRecord, type CampaignQueueRecord, type CampaignWorker } from '../campaign/campaign-worker.js';
 import type { Logger } from 'pino';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
@@ -24,7 +25,11 @@ export interface RetryPolicy {
  * retryPolicy({ attempts: 3 }); // { attempts: 3, backoffMs: 1000, maxBackoffMs: 60000 }
  */
 export function retryPolicy(given: Partial<RetryPolicy> = {}): RetryPolicy {
-  return { attempts: given.attempts ?? 5, backoffMs: given.backoffMs ?? 1_000, maxBackoffMs: given.maxBackoffMs ?? 60_000 };
+  return {
+    attempts: given.attempts ?? CONFIG_DEFAULTS['queueRetry.attempts'],
+    backoffMs: given.backoffMs ?? CONFIG_DEFAULTS['queueRetry.backoffMs'],
+    maxBackoffMs: given.maxBackoffMs ?? CONFIG_DEFAULTS['queueRetry.maxBackoffMs'],
+  };
 }
 
 export interface QueueWorkerDeps {

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -98,11 +99,11 @@ export class WebhookServer {
   /** Starts listening; port 0 picks a free one. Rejects with the system error (EADDRINUSE…). */
   async listen(port = 0, host?: string): Promise<Listening> {
     if (this.server !== undefined) throw new Error('bot.listen(): already listening; expected one listen per bot');
-    const headersTimeout = this.timeouts.headersTimeoutMs ?? 15_000;
+    const headersTimeout = this.timeouts.headersTimeoutMs ?? CONFIG_DEFAULTS['server.headersTimeoutMs'];
     const server = createServer(
       {
         headersTimeout,
-        requestTimeout: Math.max(this.timeouts.requestTimeoutMs ?? 30_000, headersTimeout),
+        requestTimeout: Math.max(this.timeouts.requestTimeoutMs ?? CONFIG_DEFAULTS['server.requestTimeoutMs'], headersTimeout),
         // How often those two are checked (Node's default is 30 s).
         connectionsCheckingInterval: Math.min(1_000, headersTimeout),
         // A webhook does not need Host; without this, Node answers its absence with a bare 400.
@@ -122,7 +123,7 @@ export class WebhookServer {
         this.listener(req, res);
       });
     }
-    server.keepAliveTimeout = this.timeouts.keepAliveTimeoutMs ?? 65_000;
+    server.keepAliveTimeout = this.timeouts.keepAliveTimeoutMs ?? CONFIG_DEFAULTS['server.keepAliveTimeoutMs'];
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

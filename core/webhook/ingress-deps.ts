@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import type { Logger } from 'pino';
 import type { ParsedBotConfig } from '../config/config-schema.js';
 import type { AgentRegistry } from '../dispatch/agent-registry.js';
@@ -64,7 +65,7 @@ export function ingressDeps(
   },
 ): IngressDeps {
   const { webhooks, deadLetters, ...rest } = parts;
-  const ackDeadlineMs = config.ackDeadlineMs ?? 8_000;
+  const ackDeadlineMs = config.ackDeadlineMs ?? CONFIG_DEFAULTS.ackDeadlineMs;
   return {
     ...rest,
     signaturePolicy: config.signaturePolicy ?? 'reject',

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/config-defaults.js';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -74,7 +75,7 @@ export class WebhookRoutes {
     if (own === undefined) return false;
     const { metrics, metricsPath, health } = this.options;
     if (metrics !== undefined && own === metricsPath) return true;
-    if (health !== false && (own === (health?.live ?? '/healthz') || own === (health?.ready ?? '/readyz'))) return true;
+    if (health !== false && (own === (health?.live ?? CONFIG_DEFAULTS['health.live']) || own === (health?.ready ?? CONFIG_DEFAULTS['health.ready']))) return true;
     return this.table.get(own) !== undefined;
   }
 
@@ -101,8 +102,8 @@ export class WebhookRoutes {
       });
     }
     if (health !== false) {
-      router.get(health?.live ?? '/healthz', liveness());
-      router.get(health?.ready ?? '/readyz', readiness(stores, isClosing, queue));
+      router.get(health?.live ?? CONFIG_DEFAULTS['health.live'], liveness());
+      router.get(health?.ready ?? CONFIG_DEFAULTS['health.ready'], readiness(stores, isClosing, queue));
     }
     // Not async: while open, it costs no promise of its own (errors catches the throw either way).
     const refuseWhileClosing: Middleware = (ctx, next) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createBot, definePlugin, loadConfigFile, MemoryRbmClient } from 'rbmkit';
 import { firstPartyRegistry } from 'rbmkit/plugins';
+import { CONFIG_DEFAULTS } from '../../core/config/config-defaults.js';
 import { botConfigSchema } from '../../core/config/config-schema.js';
 import { ROOT } from '../helpers/processes.js';
 import { removeTempDirs, tempDir } from './packed.js';
@@ -31,6 +32,14 @@ function keyPaths(schema: unknown, path = '', out = new Set<string>()): Set<stri
 
 describe('docs/config.md', () => {
   after(removeTempDirs);
+
+  it('quotes every default the code applies (CONFIG_DEFAULTS) in its key\'s row', () => {
+    const wrong = Object.entries(CONFIG_DEFAULTS).filter(([key, value]) => {
+      const row = DOC.split('\n').find((line) => line.startsWith(`| \`${key}\` |`));
+      return row === undefined || !row.includes(String(value));
+    });
+    expect(wrong).to.deep.equal([]);
+  });
 
   it('describes every key of the config schema and of the file', () => {
     const keys = [...keyPaths(botConfigSchema), 'port', 'host', 'pluginModules', 'name', 'options', 'as'];
