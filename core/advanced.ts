@@ -21,3 +21,17 @@ export { toBmMessage, type BmMessageBody } from './client/bm-message.js';
 
 // ── The bot's logger, for tools that want the same redaction ───────────────────────────────
 export { createLogger, REDACTED_PATHS } from './ops/logger.js';
+
+// ── Config files and plugins by name, as \`rbmkit start\` uses them ─────────────────────────
+export { validateConfig } from './config/config-schema.js';
+export { loadConfigFile } from './config/config-file.js';
+export { PluginRegistry } from './plugin/plugin-registry.js';
+export { isPlugin } from './plugin/define-plugin.js';
+export { EVENT_NAMES } from './events/event-names.js';
+
+// ── Local development: the token and fake API address the examples and \`rbmkit chat\` use ──
+export { LOCAL_API_URL, LOCAL_DEV_TOKEN } from './client/client-from-env.js';
+
+// ── Operations: the dead letters kept in memory, and what the queue throws ─────────────────
+export { MemoryDeadLetters } from './queue/memory-dead-letters.js';
+export { NotReplayableError, QueueUnavailableError } from './queue/queue.js';

@@ -10,10 +10,10 @@
 // ── Commonly used: a bot, its plugins, its events ──────────────────────────────────────────
 export { createBot, type Bot, type AgentControl, type Listening } from './bot.js';
 export { stopOnSignals } from './ops/stop-on-signals.js';
-export { definePlugin, isPlugin, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin/define-plugin.js';
+export { definePlugin, type Agent, type AnyPlugin, type Handler, type Plugin, type PluginUse, type Teardown } from './plugin/define-plugin.js';
 export type { HandlerContext, DeliveryInfo, ReplyInput } from './plugin/handler-context.js';
 export type { Session } from './stores/session-store.js';
-export { EVENT_NAMES, type EventName, type NoticeName, type SubscribableName, type UmbrellaName } from './events/event-names.js';
+export type { EventName, NoticeName, SubscribableName, UmbrellaName } from './events/event-names.js';
 export type {
   BmContext,
   BmFields,
@@ -62,7 +62,7 @@ export { MemoryRbmClient, type SentItem } from './client/memory-rbm-client.js';
 export { BmClient, BM_API_URL, type BmClientOptions } from './client/bm-client.js';
 export { bmClientFromEnv, type BmClientChoice } from './client/bm-client-from-env.js';
 export type { BmRepresentative } from './client/bm-message.js';
-export { clientFromEnv, LOCAL_API_URL, LOCAL_DEV_TOKEN, type ClientChoice } from './client/client-from-env.js';
+export { clientFromEnv, type ClientChoice } from './client/client-from-env.js';
 export { googleAuth, noAuth, staticToken, type AccessTokenProvider } from './client/rbm-auth.js';
 export {
   AgentNotAllowedError,
@@ -99,27 +99,24 @@ export type {
   UndeliverablePush,
   UnreadableDeadLetter,
 } from './queue/queue.js';
-export { NotReplayableError, QueueUnavailableError } from './queue/queue.js';
-export { MemoryDeadLetters, type MemoryDeadLetterLimits } from './queue/memory-dead-letters.js';
+export type { MemoryDeadLetterLimits } from './queue/memory-dead-letters.js';
 export { NatsQueue, type NatsQueueOptions } from './queue/nats-queue.js';
 export type { RetryPolicy } from './queue/queue-worker.js';
 
-// ── Config: in code or in a file, plugins by name ──────────────────────────────────────────
-export {
-  validateConfig,
-  type AgentClientInput,
-  type AgentConfig,
-  type BotConfig,
-  type ClientSettings,
-  type BusinessMessagesConfig,
-  type ParsedBotConfig,
-  type PluginSpec,
-  type WebhookConfig,
-  type WebhookDialect,
+// ── Config: in code or in a file (validating, loading and the plugin registry: rbmkit/advanced)
+export type {
+  AgentClientInput,
+  AgentConfig,
+  BotConfig,
+  ClientSettings,
+  BusinessMessagesConfig,
+  ParsedBotConfig,
+  PluginSpec,
+  WebhookConfig,
+  WebhookDialect,
 } from './config/config-schema.js';
-export { loadConfigFile, type FileConfig } from './config/config-file.js';
+export type { FileConfig } from './config/config-file.js';
 export type { TokenInput, TokenSource } from './config/tokens.js';
-export { PluginRegistry } from './plugin/plugin-registry.js';
 
 // ── Operations ─────────────────────────────────────────────────────────────────────────────
 export type { BotStats } from './ops/stats.js';

@@ -1,7 +1,7 @@
 /**
  * rbmkit/plugins: the first-party plugins, written only against rbmkit's public API.
  */
-import { PluginRegistry } from 'rbmkit';
+import { PluginRegistry } from 'rbmkit/advanced';
 import { echo } from './echo.js';
 import { keywords } from './keywords.js';
 import { logging } from './logging.js';

@@ -10,7 +10,8 @@
 // plugins answer BM users), replying through BM_API_URL (default Google's address), in direct
 // mode as in queue mode.
 import { parseArgs } from 'node:util';
-import { bmClientFromEnv, clientFromEnv, createBot, LOCAL_DEV_TOKEN, NatsQueue, RedisDedupeStore, RedisSessionStore, stopOnSignals } from 'rbmkit';
+import { bmClientFromEnv, clientFromEnv, createBot, NatsQueue, RedisDedupeStore, RedisSessionStore, stopOnSignals } from 'rbmkit';
+import { LOCAL_DEV_TOKEN } from 'rbmkit/advanced';
 import { echo, logging } from 'rbmkit/plugins';
 
 const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { LOCAL_DEV_TOKEN, validateConfig } from 'rbmkit';
+import { LOCAL_DEV_TOKEN, validateConfig } from 'rbmkit/advanced';
 import { outcomeLines } from '../../core/cli/chat.js';
 import { runDev } from '../../core/cli/dev.js';
 import { agentRoute } from '../../core/dev/agent-webhooks.js';

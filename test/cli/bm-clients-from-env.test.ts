@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { BmClient, createBot, loadConfigFile, MemoryRbmClient, type Bot } from 'rbmkit';
+import { BmClient, createBot, MemoryRbmClient, type Bot } from 'rbmkit';
+import { loadConfigFile } from 'rbmkit/advanced';
 import { firstPartyRegistry } from 'rbmkit/plugins';
 import { bmPayloads, FakeBmApi, post, signedBmRequest } from 'rbmkit/testing';
 import { withBmClientsFromEnv } from '../../core/cli/bm-clients-from-env.js';

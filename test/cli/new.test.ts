@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { LOCAL_DEV_TOKEN } from 'rbmkit';
+import { LOCAL_DEV_TOKEN } from 'rbmkit/advanced';
 import { payloads, post, signedPush } from 'rbmkit/testing';
 import { freePort, ROOT, runTs } from '../helpers/processes.js';
 import { OFFLINE_FIRST, packedRbmkit, removeTempDirs, succeed, tempDir } from '../package/packed.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { definePlugin, loadConfigFile, PluginRegistry, validateConfig } from 'rbmkit';
+import { definePlugin } from 'rbmkit';
+import { loadConfigFile, PluginRegistry, validateConfig } from 'rbmkit/advanced';
 
 const dir = mkdtempSync(join(tmpdir(), 'rbmkit-config-'));
 const file = (name: string, text: string) => {

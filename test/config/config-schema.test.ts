@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigError, createBot, definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore, PluginRegistry, validateConfig } from 'rbmkit';
+import { ConfigError, createBot, definePlugin, MemoryDedupeStore, MemoryRbmClient, MemorySessionStore } from 'rbmkit';
+import { PluginRegistry, validateConfig } from 'rbmkit/advanced';
 import { payloads, startTestBot } from 'rbmkit/testing';
 import { resolveWebhooks } from '../../core/config/resolve-webhooks.js';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { ConfigError, definePlugin, MemoryRbmClient, PluginRegistry } from 'rbmkit';
+import { ConfigError, definePlugin, MemoryRbmClient } from 'rbmkit';
+import { PluginRegistry } from 'rbmkit/advanced';
 import { AgentRegistry } from '../../core/dispatch/agent-registry.js';
 import { toPluginUses } from '../../core/plugin/plugin-uses.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { definePlugin, EVENT_NAMES } from 'rbmkit';
-import { isSubscribableName } from 'rbmkit/advanced';
+import { definePlugin } from 'rbmkit';
+import { EVENT_NAMES, isSubscribableName } from 'rbmkit/advanced';
 import { payloads, startTestBot } from 'rbmkit/testing';
 
 describe('event names', () => {

@@ -2,7 +2,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { createBot, definePlugin, loadConfigFile, MemoryRbmClient } from 'rbmkit';
+import { createBot, definePlugin, MemoryRbmClient } from 'rbmkit';
+import { loadConfigFile } from 'rbmkit/advanced';
 import { firstPartyRegistry } from 'rbmkit/plugins';
 import { CONFIG_DEFAULTS } from '../../core/config/config-defaults.js';
 import { botConfigSchema } from '../../core/config/config-schema.js';

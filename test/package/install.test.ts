@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { LOCAL_DEV_TOKEN } from 'rbmkit';
+import { LOCAL_DEV_TOKEN } from 'rbmkit/advanced';
 import { FakeRbmApi, payloads, post, signedPush } from 'rbmkit/testing';
 import { freePort, ROOT } from '../helpers/processes.js';
 import { OFFLINE_FIRST, packedRbmkit, removeTempDirs, run, succeed, tempDir, type Packed } from './packed.js';
@@ -37,10 +37,10 @@ describe('the npm package, installed from its tarball into an empty project', fu
   it('imports rbmkit, rbmkit/plugins, rbmkit/testing and rbmkit/advanced from an ES module, and runs a bot', async () => {
     writeFileSync(
       join(project, 'check.mjs'),
-      `import { createBot, definePlugin, EVENT_NAMES } from 'rbmkit';
+      `import { createBot, definePlugin } from 'rbmkit';
+import { EVENT_NAMES, parseEvent } from 'rbmkit/advanced';
 import { logging } from 'rbmkit/plugins';
 import { payloads, startTestBot } from 'rbmkit/testing';
-import { parseEvent } from 'rbmkit/advanced';
 import { expressHandler, fastifyPlugin, fetchHandler, cloudFunction, nodeHandler, keepRawBody } from 'rbmkit/adapters';
 if (typeof createBot !== 'function' || typeof parseEvent !== 'function' || !EVENT_NAMES.includes('text')) throw new Error('missing exports');
 if (![expressHandler, fastifyPlugin, fetchHandler, cloudFunction, nodeHandler, keepRawBody].every((f) => typeof f === 'function')) throw new Error('missing adapters');

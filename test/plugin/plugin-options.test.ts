@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { expectTypeOf } from 'expect-type';
-import { ConfigError, createBot, definePlugin, loadConfigFile } from 'rbmkit';
+import { ConfigError, createBot, definePlugin } from 'rbmkit';
+import { loadConfigFile } from 'rbmkit/advanced';
 import { echo, firstPartyRegistry, keywords, logging } from 'rbmkit/plugins';
 import { payloads, startTestBot } from 'rbmkit/testing';
 import { z } from 'zod';

@@ -4,7 +4,8 @@
 // Also: a broker message no worker could read is listed, and refused by replay, as `unreadable`.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { createBot, NatsQueue, NotReplayableError, type Bot, type PushDeadLetter } from 'rbmkit';
+import { createBot, NatsQueue, type Bot, type PushDeadLetter } from 'rbmkit';
+import { NotReplayableError } from 'rbmkit/advanced';
 import { payloads, post, signedPush } from 'rbmkit/testing';
 import { freePort, runTs } from '../helpers/processes.js';
 

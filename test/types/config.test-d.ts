@@ -1,16 +1,7 @@
 // Compile-time tests: `npm run typecheck` fails if the config types (inferred from the zod schema) lose what users rely on.
 import { expectTypeOf } from 'expect-type';
-import {
-  definePlugin,
-  MemoryRbmClient,
-  PluginRegistry,
-  validateConfig,
-  type AgentConfig,
-  type BotConfig,
-  type PluginSpec,
-  type RbmClient,
-  type WebhookConfig,
-} from 'rbmkit';
+import { definePlugin, MemoryRbmClient, type AgentConfig, type BotConfig, type PluginSpec, type RbmClient, type WebhookConfig } from 'rbmkit';
+import { PluginRegistry, validateConfig } from 'rbmkit/advanced';
 import type { ParsedBotConfig } from '../../core/config/config-schema.js';
 
 const echo = definePlugin({ name: 'echo', setup(_agent, _options: { prefix?: string }) {} });

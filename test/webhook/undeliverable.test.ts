@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { definePlugin, NotReplayableError, type BotConfig, type PushDeadLetter, type RejectedNotice, type UndeliverableNotice } from 'rbmkit';
+import { definePlugin, type BotConfig, type PushDeadLetter, type RejectedNotice, type UndeliverableNotice } from 'rbmkit';
+import { NotReplayableError } from 'rbmkit/advanced';
 import { payloads, signedPush, startTestBot, type TestBot } from 'rbmkit/testing';
 import { eventually } from '../helpers/recorder.js';
 

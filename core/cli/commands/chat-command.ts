@@ -17,7 +17,7 @@ export const defaultWebhook = (env: NodeJS.ProcessEnv = process.env): string => 
  * await defaultToken({}); // 'local-dev-token'
  */
 export async function defaultToken(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  return env.RBM_CLIENT_TOKEN || (await import('rbmkit')).LOCAL_DEV_TOKEN;
+  return env.RBM_CLIENT_TOKEN || (await import('rbmkit/advanced')).LOCAL_DEV_TOKEN;
 }
 
 /** `rbmkit chat`: a terminal chat with an agent, playing Google's part. */
@@ -62,7 +62,7 @@ the agent with BM_API_URL=http://127.0.0.1:8081).
     const apiPort = Number(values['api-port']);
     if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw new UsageError(this, `--api-port: expected a port number, got ${values['api-port']}`);
     if (dialect === 'business-messages') {
-      const [{ LOCAL_DEV_TOKEN }, { runBmChat }, { randomUUID }] = await Promise.all([import('rbmkit'), import('../bm-chat.js'), import('node:crypto')]);
+      const [{ LOCAL_DEV_TOKEN }, { runBmChat }, { randomUUID }] = await Promise.all([import('rbmkit/advanced'), import('../bm-chat.js'), import('node:crypto')]);
       const conversationId = values.conversation ?? randomUUID();
       if (!/^[A-Za-z0-9._~-]{1,1000}$/.test(conversationId)) throw new UsageError(this, `--conversation: expected letters, digits, . _ ~ -, got ${conversationId}`);
       await runBmChat({
