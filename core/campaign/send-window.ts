@@ -11,6 +11,7 @@ export interface SendWindow {
 }
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const DAY_MS = 24 * 3_600_000;
 
 function minutesOf(value: string, field: string): number {
   const match = HH_MM.exec(value);
@@ -48,11 +49,13 @@ export function sendWindow(window: SendWindow): { msUntilOpen(now: number): numb
   const inside = (minutes: number) => (start < end ? minutes >= start && minutes < end : minutes >= start || minutes < end);
   return {
     msUntilOpen(now) {
-      const minutes = localMinutes(now, format);
-      if (inside(minutes)) return 0;
-      const wait = (start - minutes + 24 * 60) % (24 * 60);
-      // To the start of that minute: the seconds already gone in this one are taken off.
-      return Math.max(1_000, wait * 60_000 - (now % 60_000));
+      if (inside(localMinutes(now, format))) return 0;
+      // Minute by minute over real instants, so a change of clocks (DST) on the way counts.
+      const firstMinute = now - (now % 60_000) + 60_000;
+      for (let at = firstMinute; at <= now + 2 * DAY_MS; at += 60_000) {
+        if (inside(localMinutes(at, format))) return Math.max(1_000, at - now);
+      }
+      return DAY_MS;
     },
     describe: () => `${window.start}-${window.end} ${timeZone}`,
   };
