@@ -48,6 +48,16 @@ export function bodyCharge(req: IncomingMessage, limit: number): number {
   return Number.isFinite(bytes) && bytes > 0 && bytes <= most ? bytes * BODY_MEMORY_FACTOR : 0;
 }
 
+/**
+ * What a request refused for the budget hears: 503 `overloaded`, this message, Retry-After 1 s.
+ *
+ * @example
+ * answerJson(res, 503, 'overloaded', overBudgetMessage(budget), { 'Retry-After': '1' });
+ */
+export function overBudgetMessage(budget: Pick<BodyBudget, 'bytes'>): string {
+  return `too many request bodies being read at once (budget ${budget.bytes} bytes); expected a retry later`;
+}
+
 /** Where a response keeps the bytes its body was charged, until it closes. */
 const CHARGE = Symbol('rbmkit.bodyCharge');
 type Charged = ServerResponse & { [CHARGE]?: number | undefined };

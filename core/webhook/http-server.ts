@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TIMED_OUT, withinDeadline } from '../dispatch/deadline.js';
-import { BodyBudget } from './body-budget.js';
+import { BodyBudget, overBudgetMessage } from './body-budget.js';
 import { answerParserError, answerRawJson } from './parser-errors.js';
 
 /** Where a listening bot can be reached. */
@@ -60,7 +60,7 @@ export function budgeted(listener: RequestListener, budget: BodyBudget, bodyLimi
 }
 
 function answerOverBudget(res: ServerResponse, budget: BodyBudget): void {
-  answerJson(res, 503, 'overloaded', `too many request bodies being read at once (budget ${budget.bytes} bytes); expected a retry later`, { 'Retry-After': '1' });
+  answerJson(res, 503, 'overloaded', overBudgetMessage(budget), { 'Retry-After': '1' });
 }
 
 /** `Expect` other than 100-continue: 417, as JSON. */

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import type { Queue } from '../queue/queue.js';
 import type { BotStores } from '../stores/bot-stores.js';
-import type { BodyBudget } from './body-budget.js';
+import { overBudgetMessage, type BodyBudget } from './body-budget.js';
 import { liveness, readiness } from './health.js';
 import type { IngressDeps } from './ingress-deps.js';
 import { webhookHandler } from './ingress.js';
@@ -117,7 +117,7 @@ export class WebhookRoutes {
         ? (_ctx, next) => next()
         : (ctx, next) => {
             if (budget.admit(ctx.req, ctx.res, bodyLimit)) return next();
-            throw new HttpError(503, 'overloaded', `too many request bodies being read at once (budget ${budget.bytes} bytes); expected a retry later`, {
+            throw new HttpError(503, 'overloaded', overBudgetMessage(budget), {
               'Retry-After': '1',
               Connection: 'close',
             });
