@@ -122,15 +122,29 @@ export class WebhookRoutes {
               Connection: 'close',
             });
           };
+    // A push to a webhook's exact path skips the router's matching (a regular expression per
+    // route, its own middleware composition): a lookup in this map instead. The router still
+    // serves everything else, including a webhook path written another way (a trailing slash,
+    // other letter case), which it matches as before.
+    const posts = new Map<string, Middleware>();
     for (const hook of this.table.values()) {
       const handle = webhookHandler(hook, this.deps);
       // One middleware, not four composed layers: each layer costs a promise per request.
       // Promise.resolve gives the handler's own promise back as it is (no new one): only answers made at once get one.
-      router.post(hook.path, (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => admit(ctx, () => parseBody(ctx, () => Promise.resolve(handle(ctx)))))));
+      const post: Middleware = (ctx) => errors(ctx, () => refuseWhileClosing(ctx, () => admit(ctx, () => parseBody(ctx, () => Promise.resolve(handle(ctx))))));
+      posts.set(`${prefix}${hook.path}`, post);
+      router.post(hook.path, post);
       router.all(hook.path, errors, () => {
         throw new HttpError(405, 'method_not_allowed', 'expected POST: this is an RBM webhook', { Allow: 'POST' });
       });
     }
-    return router.routes() as Middleware;
+    const routed = router.routes() as Middleware;
+    return (ctx, next) => {
+      if (ctx.method === 'POST') {
+        const post = posts.get(ctx.path);
+        if (post !== undefined) return post(ctx, next);
+      }
+      return routed(ctx, next);
+    };
   }
 }
