@@ -11,7 +11,7 @@ import { FakeBmApi } from './fake-bm-api.js';
 import { FakeRbmApi } from './fake-rbm-api.js';
 import { signedBmRequest } from './signed-bm-request.js';
 import { post, signedPush, type SignOptions } from './signed-push.js';
-import { PUSH_FAILURES_CHANNEL, type PushFailures } from '../webhook/ingress.js';
+import { PUSH_FAILURES_CHANNEL, type PushFailures } from '../webhook/push-failures.js';
 
 import type { Answer, PushAnswer, PushFailure } from './push-answer.js';
 
