@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { compileServer } from './compile-server.js';
 import type { WorkStats } from './servers/verify.js';
 
 export const HAS_TASKSET = spawnSync('taskset', ['-V']).status === 0;
@@ -14,21 +15,24 @@ export interface ServerProcess {
   retained(): Promise<number | undefined>;
   /** Starts counting the server's CPU time, allocations and GCs. */
   startWork(): Promise<void>;
-  /** What it did since {@link ServerProcess.startWork}. */
-  work(): Promise<WorkStats | undefined>;
+  /** What it did since {@link ServerProcess.startWork}: CPU time, and allocations where it can tell. */
+  work(): Promise<(Pick<WorkStats, 'cpuUs'> & Partial<WorkStats>) | undefined>;
   stop(): Promise<void>;
 }
 
+const compiled = new Map<string, Promise<string>>();
+
 /**
- * Starts a bench server (a TypeScript file) pinned to `core` where taskset exists, and
- * resolves once it says where it listens.
+ * Starts a bench server (a TypeScript file, compiled once to JavaScript) on plain node,
+ * pinned to `core` where taskset exists, and resolves once it says where it listens.
  *
  * @example
  * const server = await startServer('bench/servers/bare-node.ts', 0);
  */
 export async function startServer(file: string, core: number, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<ServerProcess> {
+  if (!compiled.has(file)) compiled.set(file, compileServer(file));
   // No `source` condition: `rbmkit` resolves to the built dist/, the code production runs.
-  const node = [process.execPath, ...nodeFlags, '--import', 'tsx', file];
+  const node = [process.execPath, ...nodeFlags, await compiled.get(file)!];
   const [command, ...args] = HAS_TASKSET ? ['taskset', '-c', String(core), ...node] : node;
   // stdout (the server's log lines) goes to /dev/null: written, as in production, but not
   // read by the load generator's process. The port comes over IPC.
