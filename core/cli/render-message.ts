@@ -1,3 +1,4 @@
+import { describeSuggestion } from '#describe-suggestion';
 import type { AgentMessage, CardContent, Suggestion } from '../client/agent-message.js';
 
 /** A chip shown in the chat, and what tapping it sends back. */
@@ -7,21 +8,12 @@ export interface Chip {
   readonly type: 'REPLY' | 'ACTION';
 }
 
-function describeSuggestion(s: Suggestion): { chip: Chip; label: string } {
-  if ('reply' in s) return { chip: { text: s.reply.text, postbackData: s.reply.postbackData, type: 'REPLY' }, label: s.reply.text };
-  const a = s.action;
-  const what = a.dialAction
-    ? `dial ${a.dialAction.phoneNumber}`
-    : a.openUrlAction
-      ? `open ${a.openUrlAction.url}`
-      : a.shareLocationAction
-        ? 'share location'
-        : a.viewLocationAction
-          ? 'view location'
-          : a.createCalendarEventAction
-            ? `calendar: ${a.createCalendarEventAction.title}`
-            : 'action';
-  return { chip: { text: a.text, postbackData: a.postbackData, type: 'ACTION' }, label: `${a.text} (${what})` };
+/** The chip a suggestion offers, and its label in the chat: the text, and what an action does. */
+function chipOf(s: Suggestion): { chip: Chip; label: string } {
+  const described = describeSuggestion(s);
+  const { text, postbackData, kind } = described.tap;
+  const label = described.kind === 'reply' ? described.text : `${described.text} (${described.gist})`;
+  return { chip: { text, postbackData, type: kind }, label };
 }
 
 function describeCard(card: CardContent): string {
@@ -59,7 +51,7 @@ export function renderMessage(message: AgentMessage): { lines: string[]; chips: 
   if (content.contentInfo !== undefined) lines.push(`[file] ${content.contentInfo.fileUrl}`);
   if (content.uploadedRbmFile !== undefined) lines.push(`[file] ${content.uploadedRbmFile.fileName}`);
   all.push(...(content.suggestions ?? []));
-  const described = all.map(describeSuggestion);
+  const described = all.map(chipOf);
   if (described.length > 0) lines.push(described.map((d, i) => `[${i + 1}] ${d.label}`).join('  '));
   return { lines, chips: described.map((d) => d.chip) };
 }

@@ -53,11 +53,16 @@ export async function say(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message', { exact: true }).press('Enter');
 }
 
-/** A fresh browser context on the dev server's chat page, once the page is connected. */
-export async function openChatPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A fresh browser context on the dev server's chat page, once the page is connected, and the
+ * errors its script throws from the start (a module that fails to load among them).
+ */
+export async function openChatPage(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${url}/`);
   await page.getByText('Connected to the dev server.').waitFor();
-  return { context, page };
+  return { context, page, pageErrors };
 }

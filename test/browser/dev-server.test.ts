@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { LOCAL_DEV_TOKEN, validateConfig } from 'rbmkit/advanced';
@@ -129,6 +130,34 @@ describe('rbmkit dev: the server side of the web chat', function () {
   it('finds the page files from dist/ too (tsc does not copy them): in the package\'s core/dev/web', () => {
     expect(webAssetsFolder()).to.equal(join(ROOT, 'core/dev/web'));
     expect(webAssetsFolder(pathToFileURL(join(ROOT, 'dist/core/dev/web-assets.js')).href)).to.equal(join(ROOT, 'core/dev/web'));
+  });
+
+  it('serves every ES module of the page\'s script as JavaScript, the page under a strict Content-Security-Policy, and no .d.ts', async () => {
+    const dev = await runDev({ config: CAFE_CONFIG, port: 0, host: '127.0.0.1', env: {} });
+    try {
+      const page = await fetch(`${dev.url}/`);
+      const policy = page.headers.get('content-security-policy');
+      expect(policy).to.equal("default-src 'self'; img-src * data: blob:; media-src * data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      expect(await page.text()).to.include('<script type="module" src="/_dev/chat.js"></script>');
+      // Follows the imports from the entry, as the browser does: each module is found, and served as JavaScript.
+      const seen = new Set<string>();
+      const queue = ['/_dev/chat.js'];
+      for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const response = await fetch(`${dev.url}${path}`);
+        expect(response.status, path).to.equal(200);
+        expect(response.headers.get('content-type'), path).to.equal('text/javascript; charset=utf-8');
+        expect(response.headers.get('cache-control'), path).to.equal('no-cache');
+        expect(response.headers.get('x-content-type-options'), path).to.equal('nosniff');
+        for (const [, from] of (await response.text()).matchAll(/^import .* from '(\.[^']+)';$/gm)) queue.push(new URL(from!, `${dev.url}${path}`).pathname);
+      }
+      const modules = readdirSync(webAssetsFolder(), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js'));
+      expect([...seen].sort()).to.deep.equal(modules.map((name) => `/_dev/${name.split(sep).join('/')}`).sort());
+      expect((await fetch(`${dev.url}/_dev/chat/describe-suggestion.d.ts`)).status).to.equal(404);
+    } finally {
+      await dev.close();
+    }
   });
 
   it('stands the local token in for unset variables only, and routes an agent to its own webhook or the partner\'s', () => {

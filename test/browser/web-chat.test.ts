@@ -11,6 +11,7 @@ describe('web chat page of rbmkit dev (real browser)', function () {
   let dev: DevServer;
   let context: BrowserContext;
   let page: Page;
+  let pageErrors: string[];
 
   before(async function () {
     browser = await launchChromium();
@@ -24,11 +25,12 @@ describe('web chat page of rbmkit dev (real browser)', function () {
   });
 
   beforeEach(async () => {
-    ({ context, page } = await openChatPage(browser!, dev.url));
+    ({ context, page, pageErrors } = await openChatPage(browser!, dev.url));
   });
 
   afterEach(async () => {
     await context.close();
+    expect(pageErrors, 'errors thrown by the page').to.deep.equal([]);
   });
 
   const agentRows = () => page.locator('.row.agent');

@@ -12,6 +12,18 @@ describe('chat rendering', () => {
     ]);
   });
 
+  it('says in a few words what each action chip does', () => {
+    const rendered = renderMessage(
+      messages.text('Pick', [
+        suggestions.dial('Call', '+15551234567'),
+        suggestions.shareLocation('Where'),
+        suggestions.viewLocation('Find us', { query: 'Eiffel Tower' }),
+        suggestions.calendarEvent('Book', { title: 'Dinner', startTime: '2030-01-01T19:00:00Z', endTime: '2030-01-01T21:00:00Z' }),
+      ]),
+    );
+    expect(rendered.lines[1]).to.equal('[1] Call (dial +15551234567)  [2] Where (share location)  [3] Find us (view location)  [4] Book (calendar: Dinner)');
+  });
+
   it('shows cards, carousels and files, numbering card chips before the message\'s', () => {
     const card = renderMessage(messages.card({ title: 'Order 42', description: 'Shipped', imageUrl: 'https://x.test/a.jpg', suggestions: [suggestions.reply('Track')] }, [suggestions.reply('Help')]));
     expect(card.lines).to.deep.equal(['[card] Order 42 - Shipped [image https://x.test/a.jpg]', '[1] Track  [2] Help']);
