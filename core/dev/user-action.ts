@@ -1,8 +1,9 @@
+import { RBM_USER_EVENT_TYPES, type RbmUserEventType } from '../events/wire-names.js';
 import { payloads } from '../testing/payloads.js';
 
-/** The events a user's phone sends about itself or the agent's messages. */
-export const USER_EVENT_TYPES = ['DELIVERED', 'READ', 'IS_TYPING', 'SUBSCRIBE', 'UNSUBSCRIBE'] as const;
-export type UserEventType = (typeof USER_EVENT_TYPES)[number];
+/** The events a user's phone sends about itself or the agent's messages: every RBM user event in `EVENT_KINDS`. */
+export const USER_EVENT_TYPES: readonly UserEventType[] = RBM_USER_EVENT_TYPES;
+export type UserEventType = RbmUserEventType;
 
 /** Something a user does on the phone, which Google turns into a push to the agent. */
 export type UserAction =

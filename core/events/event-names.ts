@@ -1,6 +1,8 @@
 /**
  * Every event name rbmkit emits, with the umbrella it belongs to. This one table drives both
- * the runtime check of `agent.on(name)` and the TypeScript types, so they cannot drift.
+ * the runtime check of `agent.on(name)` and the TypeScript types, so they cannot drift. How
+ * each kind looks on the wire, and how it is parsed, is its row in `EVENT_KINDS`
+ * (event-kinds.ts), which `tsc` requires for every name here.
  */
 export const EVENT_GROUPS = {
   text: 'message',

@@ -1,60 +1,56 @@
 import type { BmContext, PushInfo, RbmEvent } from './event-types.js';
-import type { EventName } from './event-names.js';
+import type { BmWire, EventKind } from './event-kind.js';
+import { KIND_ROWS } from './event-kinds.js';
+import { EVENT_GROUPS, type EventName } from './event-names.js';
 import { isJsonObject as isObject } from './json-value.js';
+import { lastSegment, wireString as str } from './wire-values.js';
 
 type Json = Record<string, unknown>;
 type Classified = { type: EventName; [field: string]: unknown };
+type Wire<B extends BmWire<EventName>['by']> = Extract<BmWire<EventName>, { by: B }>;
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-// Maps, not object literals: a wire value such as "__proto__" must find nothing.
-const RECEIPT_TYPES: ReadonlyMap<string, EventName> = new Map([
-  ['DELIVERED', 'delivered'],
-  ['READ', 'read'],
-]);
-
-/** The last segment of a resource name: `conversations/C/messages/M` → `M`. */
-function lastSegment(name: string | undefined): string | undefined {
-  if (name === undefined || name === '') return undefined;
-  const at = name.lastIndexOf('/');
-  return at === -1 ? name : name.slice(at + 1);
+/** The Business Messages rows of one form, in table order. */
+function rowsBy<B extends BmWire<EventName>['by']>(by: B): Wire<B>[] {
+  return KIND_ROWS.flatMap(([, kind]: [EventName, EventKind<EventName>]) => (kind.bm?.by === by ? [kind.bm as Wire<B>] : []));
 }
 
-/** A receipts body: `read` or `delivered` when every receipt says the same, else undefined. */
+/** Receipt rows by receiptType; two kinds claiming one type is a mistake in the table, refused at load. */
+function byReceiptType(rows: readonly Wire<'receiptType'>[]): ReadonlyMap<string, Wire<'receiptType'>> {
+  // A Map, not an object literal: a wire value such as "__proto__" must find nothing.
+  const map = new Map<string, Wire<'receiptType'>>();
+  for (const row of rows) {
+    if (map.has(row.receiptType)) throw new Error(`EVENT_KINDS: expected one kind per Business Messages receiptType, got ${row.receiptType} twice`);
+    map.set(row.receiptType, row);
+  }
+  return map;
+}
+
+const FIELDS = rowsBy('field');
+const RECEIPT_TYPES = byReceiptType(rowsBy('receiptType'));
+
+/** A receipts body: the kind every receipt names (`read`, `delivered`), else undefined. */
 function receiptsEvent(receipts: Json, phone: string): Classified | undefined {
   const list = Array.isArray(receipts.receipts) ? receipts.receipts.filter(isObject) : [];
-  let type: EventName | undefined;
+  let row: Wire<'receiptType'> | undefined;
   const messageIds: string[] = [];
   for (const receipt of list) {
     const kind = RECEIPT_TYPES.get(str(receipt.receiptType) ?? '');
-    if (kind === undefined || (type !== undefined && kind !== type)) return undefined;
-    type = kind;
+    if (kind === undefined || (row !== undefined && kind !== row)) return undefined;
+    row = kind;
     const id = lastSegment(str(receipt.message));
     if (id !== undefined) messageIds.push(id);
   }
-  if (type === undefined) return undefined;
-  return { type, phone, messageId: messageIds[0], messageIds };
+  return row?.extract(messageIds, phone) as Classified | undefined;
 }
 
 function classify(data: Json, phone: string): Classified | undefined {
-  const message = data.message;
-  if (isObject(message) && typeof message.text === 'string') {
-    // An image arrives as a signed URL in `text`: it stays a text event (the URL is the text).
-    return { type: 'text', phone, text: message.text, messageId: str(message.messageId) };
+  for (const row of FIELDS) {
+    const value = data[row.field];
+    // Most bodies carry one of these fields: skip the others without a call.
+    if (value === undefined) continue;
+    const fields = row.extract(value, phone);
+    if (fields !== undefined) return fields as Classified;
   }
-  const suggestion = data.suggestionResponse;
-  if (isObject(suggestion)) {
-    return {
-      type: 'suggestion',
-      phone,
-      // Google's reference says `suggestionType`, one of its pages `type`.
-      suggestionType: str(suggestion.suggestionType) ?? str(suggestion.type),
-      postbackData: str(suggestion.postbackData) ?? '',
-      text: str(suggestion.text),
-    };
-  }
-  const status = data.userStatus;
-  if (isObject(status) && status.isTyping === true) return { type: 'typing', phone };
   const receipts = data.receipts;
   if (isObject(receipts)) return receiptsEvent(receipts, phone);
   return undefined;
@@ -67,6 +63,7 @@ function classify(data: Json, phone: string): Classified | undefined {
  * `brands/B/agents/A`. The event's id is `message.messageId`, else `requestId`. Bodies rbmkit
  * has no event for (authenticationResponse, surveyResponse, requestedLiveAgent, typing stopped,
  * mixed receipts) become `unknown`, raw body kept. Returns undefined without a conversationId.
+ * The kinds and their extractors are the rows of `EVENT_KINDS`.
  *
  * @example
  * const event = parseBmEvent({ conversationId: 'C1', requestId: 'R1', agent: 'brands/b/agents/a', message: { messageId: 'M1', text: 'hi' } }, push);
@@ -82,7 +79,7 @@ export function parseBmEvent(data: Json, push: PushInfo): RbmEvent | undefined {
   event.agentId = str(data.agent) ?? '';
   // Dedupe on the user's message id, else the request's. A receipt names the
   // agent's message it is about, so it is named by its request.
-  event.id = (event.type === 'text' ? messageId : undefined) ?? requestId ?? '';
+  event.id = (EVENT_GROUPS[event.type] === 'message' ? messageId : undefined) ?? requestId ?? '';
   event.messageId = messageId;
   event.sendTime = str(data.sendTime) ?? str(isObject(data.message) ? data.message.createTime : undefined);
   event.raw = data;

@@ -1,96 +1,56 @@
-import type { PushInfo, RbmEvent, UserFileInfo } from './event-types.js';
+import type { PushInfo, RbmEvent } from './event-types.js';
+import type { EventKind, RbmWire } from './event-kind.js';
+import { KIND_ROWS } from './event-kinds.js';
 import { EVENT_GROUPS, type EventName } from './event-names.js';
-import { isJsonObject as isObject } from './json-value.js';
+import { wireString as str } from './wire-values.js';
 
 type Json = Record<string, unknown>;
+type Wire<B extends RbmWire<EventName>['by']> = Extract<RbmWire<EventName>, { by: B }>;
+type EventTypeWire = Wire<'eventType'> | Wire<'serverEventType'>;
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined => {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return undefined;
-};
-
-// Maps, not object literals: a wire `eventType` such as "constructor" or "__proto__" must find
-// nothing, not a function from Object.prototype.
-const USER_EVENT_TYPES: ReadonlyMap<string, EventName> = new Map([
-  ['DELIVERED', 'delivered'],
-  ['READ', 'read'],
-  ['IS_TYPING', 'typing'],
-  ['SUBSCRIBE', 'subscribe'],
-  ['UNSUBSCRIBE', 'unsubscribe'],
-]);
-const SERVER_EVENT_TYPES: ReadonlyMap<string, EventName> = new Map([
-  ['TTL_EXPIRATION_REVOKED', 'ttlRevoked'],
-  ['TTL_EXPIRATION_REVOKE_FAILED', 'ttlRevokeFailed'],
-]);
-
-function fileInfo(value: unknown): UserFileInfo | undefined {
-  if (!isObject(value)) return undefined;
-  return {
-    mimeType: str(value.mimeType),
-    fileSizeBytes: num(value.fileSizeBytes),
-    fileUri: str(value.fileUri),
-    fileName: str(value.fileName),
-  };
-}
-
-/** The kind-specific fields of a decoded document, or undefined when it is no known kind. */
 /** A fresh object holding a kind's own fields; the common ones are added to it in place. */
 type Classified = { type: EventName; [field: string]: unknown };
 
+/** The RBM rows of one form, in table order. */
+function rowsBy<B extends RbmWire<EventName>['by']>(by: B): Wire<B>[] {
+  return KIND_ROWS.flatMap(([, kind]: [EventName, EventKind<EventName>]) => (kind.rbm?.by === by ? [kind.rbm as Wire<B>] : []));
+}
+
+/** Rows by their wire name; two kinds claiming one name is a mistake in the table, refused at load. */
+function byEventType(rows: readonly EventTypeWire[]): ReadonlyMap<string, EventTypeWire> {
+  // A Map, not an object literal: a wire `eventType` such as "constructor" or "__proto__" must
+  // find nothing, not a function from Object.prototype.
+  const map = new Map<string, EventTypeWire>();
+  for (const row of rows) {
+    if (map.has(row.eventType)) throw new Error(`EVENT_KINDS: expected one kind per RBM eventType, got ${row.eventType} twice`);
+    map.set(row.eventType, row);
+  }
+  return map;
+}
+
+const AGENT_NOTICES = rowsBy('agentNotice');
+const EVENT_TYPES = byEventType([...rowsBy('eventType'), ...rowsBy('serverEventType')]);
+const MESSAGE_FIELDS = rowsBy('field');
+
 function classify(data: Json, attributes: Readonly<Record<string, string>>): Classified | undefined {
+  for (const row of AGENT_NOTICES) {
+    if (attributes.type === row.attribute || Object.hasOwn(data, row.field)) return row.extract(data) as Classified;
+  }
   const sender = str(data.senderPhoneNumber);
   const eventType = str(data.eventType);
-
-  if (attributes.type === 'agent_launch_event' || Object.hasOwn(data, 'newLaunchState')) {
-    return {
-      type: 'agentLaunch',
-      botDisplayName: str(data.botDisplayName),
-      brandId: str(data.brandId),
-      brandDisplayName: str(data.brandDisplayName),
-      regionId: str(data.regionId),
-      oldLaunchState: str(data.oldLaunchState),
-      newLaunchState: str(data.newLaunchState),
-      actingParty: str(data.actingParty),
-      comment: str(data.comment),
-    };
-  }
-  const serverType = eventType === undefined ? undefined : SERVER_EVENT_TYPES.get(eventType);
-  if (serverType !== undefined) {
-    const phone = str(data.phoneNumber) ?? sender;
-    return phone === undefined ? undefined : { type: serverType, phone };
+  if (eventType !== undefined) {
+    const row = EVENT_TYPES.get(eventType);
+    if (row === undefined) return undefined;
+    const phone = row.by === 'serverEventType' ? (str(data.phoneNumber) ?? sender) : sender;
+    return phone === undefined ? undefined : (row.extract(phone) as Classified);
   }
   if (sender === undefined) return undefined;
-  if (eventType !== undefined) {
-    const type = USER_EVENT_TYPES.get(eventType);
-    return type === undefined ? undefined : { type, phone: sender };
-  }
-  if (typeof data.text === 'string') return { type: 'text', phone: sender, text: data.text };
-  const suggestion = data.suggestionResponse;
-  if (isObject(suggestion)) {
-    return {
-      type: 'suggestion',
-      phone: sender,
-      suggestionType: str(suggestion.type),
-      postbackData: str(suggestion.postbackData) ?? '',
-      text: str(suggestion.text),
-    };
-  }
-  const location = data.location;
-  if (isObject(location)) {
-    const latitude = num(location.latitude);
-    const longitude = num(location.longitude);
-    if (latitude !== undefined && longitude !== undefined) {
-      return { type: 'location', phone: sender, latitude, longitude };
-    }
-  }
-  const userFile = data.userFile;
-  if (isObject(userFile)) {
-    const file = fileInfo(userFile.payload);
-    if (file !== undefined) {
-      return { type: 'file', phone: sender, file, thumbnail: fileInfo(userFile.thumbnail) };
-    }
+  for (const row of MESSAGE_FIELDS) {
+    const value = data[row.field];
+    // A message carries one of these fields: skip the others without a call.
+    if (value === undefined) continue;
+    const fields = row.extract(value, sender);
+    if (fields !== undefined) return fields as Classified;
   }
   return undefined;
 }
@@ -98,7 +58,8 @@ function classify(data: Json, attributes: Readonly<Record<string, string>>): Cla
 /**
  * Turns a verified, decoded RBM document into one typed event. Lenient, per Google's
  * inconsistent pages: any field but the phone number may be missing, and a document of no
- * known kind becomes an `unknown` event that keeps the raw payload. Nothing is dropped.
+ * known kind becomes an `unknown` event that keeps the raw payload. Nothing is dropped. The
+ * kinds and their extractors are the rows of `EVENT_KINDS`.
  *
  * @example
  * const event = parseEvent({ agentId: 'a@rbm.goog', senderPhoneNumber: '+1222', text: 'hi' }, push);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BmReceiptType } from '../events/wire-names.js';
 
 /** Fields every Business Messages body builder takes; all have test defaults. */
 export interface BmPayloadBase {
@@ -50,7 +51,7 @@ export const bmPayloads = {
   },
   typing: (p: BmPayloadBase = {}) => ({ ...base(p), userStatus: { isTyping: true, createTime: createTime() } }),
   requestedLiveAgent: (p: BmPayloadBase = {}) => ({ ...base(p), userStatus: { requestedLiveAgent: true, createTime: createTime() } }),
-  receipts: (p: BmPayloadBase & { receiptType: 'DELIVERED' | 'READ'; messageIds: readonly string[] }) => {
+  receipts: (p: BmPayloadBase & { receiptType: BmReceiptType; messageIds: readonly string[] }) => {
     const b = base(p);
     return {
       ...b,

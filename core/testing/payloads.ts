@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_KINDS } from '../events/event-kinds.js';
+import type { RbmUserEventType } from '../events/wire-names.js';
 
 /** Fields every user payload builder takes; all have test defaults. */
 export interface PayloadBase {
@@ -14,8 +16,6 @@ const base = (p: PayloadBase) => ({
   messageId: p.messageId ?? randomUUID(),
   sendTime: p.sendTime ?? new Date().toISOString(),
 });
-
-type UserEventType = 'DELIVERED' | 'READ' | 'IS_TYPING' | 'SUBSCRIBE' | 'UNSUBSCRIBE';
 
 /**
  * Decoded RBM documents, as Google signs them, for every event kind. Feed them to
@@ -45,7 +45,7 @@ export const payloads = {
       },
     },
   }),
-  userEvent: (p: Omit<PayloadBase, 'messageId'> & { eventType: UserEventType; eventId?: string; messageId?: string }) => ({
+  userEvent: (p: Omit<PayloadBase, 'messageId'> & { eventType: RbmUserEventType; eventId?: string; messageId?: string }) => ({
     agentId: p.agentId ?? 'test-agent@rbm.goog',
     senderPhoneNumber: p.phone ?? '+12223334444',
     eventType: p.eventType,
@@ -57,7 +57,7 @@ export const payloads = {
     agentId: p.agentId ?? 'test-agent@rbm.goog',
     phoneNumber: p.phone ?? '+12223334444',
     messageId: p.messageId ?? randomUUID(),
-    eventType: p.failed === true ? 'TTL_EXPIRATION_REVOKE_FAILED' : 'TTL_EXPIRATION_REVOKED',
+    eventType: (p.failed === true ? EVENT_KINDS.ttlRevokeFailed : EVENT_KINDS.ttlRevoked).rbm.eventType,
     eventId: p.eventId ?? randomUUID(),
     sendTime: new Date().toISOString(),
   }),
