@@ -1,11 +1,9 @@
 import { RbmRateLimitError } from './rbm-api-errors.js';
+import { RATE_LIMITED_CALLS, type RateLimitedCall, type NoneLeft } from './rbm-calls.js';
 import { checkRateLimit, TokenBucket, type RateLimit } from './token-bucket.js';
 
-/** The kinds of RBM API call a client paces, each with a bucket per agent. */
-export type RateLimitedCall = 'batchGet' | 'messages' | 'events';
-
-/** The RBM call kinds, in the order they are documented. */
-export const RATE_LIMITED_CALLS: readonly RateLimitedCall[] = ['batchGet', 'messages', 'events'];
+// The kinds are the `pace` of the calls in RBM_CALLS: re-exported here, where they are used.
+export { RATE_LIMITED_CALLS, type RateLimitedCall };
 
 /**
  * How a client paces its calls, per agent: each kind has its own limit (`false`: none). Calls
@@ -23,8 +21,14 @@ export interface RateLimits {
   readonly maxWaitMs?: number;
 }
 
+// A paced call added to RBM_CALLS fails here until RateLimits documents its key (the config's key takes that doc).
+type RateLimitsNameEveryKind = NoneLeft<Exclude<RateLimitedCall, keyof RateLimits> | Exclude<keyof RateLimits, RateLimitedCall | 'maxWaitMs'>>;
+
 /** Google's documented quota of `users:batchGet`: 600 queries a minute. */
 export const BATCH_GET_LIMIT: RateLimit = Object.freeze({ calls: 600, perMs: 60_000 });
+
+/** Limits of the kinds paced when not told otherwise (the others: none). */
+const DEFAULT_LIMITS: Readonly<Partial<Record<RateLimitedCall, RateLimit>>> = { batchGet: BATCH_GET_LIMIT };
 
 /** What became of one call that found no token free (calls that found one are not reported). */
 export interface RateLimitWait {
@@ -80,7 +84,7 @@ const SWEEP_AT = 1_000;
  */
 export class CallRateLimiter {
   private readonly limits: Readonly<Record<RateLimitedCall, RateLimit | undefined>>;
-  private readonly lanes: Record<RateLimitedCall, Map<string, Lane>> = { batchGet: new Map(), messages: new Map(), events: new Map() };
+  private readonly lanes = Object.fromEntries(RATE_LIMITED_CALLS.map((kind) => [kind, new Map<string, Lane>()])) as Readonly<Record<RateLimitedCall, Map<string, Lane>>>;
   private readonly maxWaitMs: number;
   private readonly observers = new Set<(wait: RateLimitWait) => void>();
 
@@ -89,13 +93,14 @@ export class CallRateLimiter {
     options: RateLimits | false = {},
     private readonly now: () => number = () => performance.now(),
   ) {
-    const given = options === false ? { batchGet: false as const } : options;
-    const pick = (limit: RateLimit | false | undefined, fallback?: RateLimit) => {
-      const chosen = limit === false ? undefined : (limit ?? fallback);
+    const given: RateLimits = options === false ? {} : options;
+    const pick = (kind: RateLimitedCall) => {
+      const limit = options === false ? false : given[kind];
+      const chosen = limit === false ? undefined : (limit ?? DEFAULT_LIMITS[kind]);
       if (chosen !== undefined) checkRateLimit(chosen);
       return chosen;
     };
-    this.limits = { batchGet: pick(given.batchGet, BATCH_GET_LIMIT), messages: pick(given.messages), events: pick(given.events) };
+    this.limits = Object.fromEntries(RATE_LIMITED_CALLS.map((kind) => [kind, pick(kind)])) as Readonly<Record<RateLimitedCall, RateLimit | undefined>>;
     const maxWaitMs = given.maxWaitMs ?? 30_000;
     if (!(maxWaitMs >= 0)) throw new RangeError(`rate limit maxWaitMs: expected 0 or more ms, got ${JSON.stringify(maxWaitMs)}`);
     this.maxWaitMs = maxWaitMs;

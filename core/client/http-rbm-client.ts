@@ -10,6 +10,8 @@ import { BUSINESS_COMMUNICATIONS_SCOPE, googleAuth, type AccessTokenProvider } f
 import { InvalidRequestError, RbmApiError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
 import { CallRateLimiter, type RateLimits, type RateLimitWait } from './call-rate-limiter.js';
+import { rbmCallPath } from './rbm-call-path.js';
+import { RBM_CALLS, type RbmCall, type RbmCallName, type RbmPathParams, type RbmQuery } from './rbm-calls.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
@@ -56,6 +58,9 @@ export interface HttpRbmClientOptions {
    */
   readonly rateLimits?: RateLimits | false;
 }
+
+/** What a call adds to its row of RBM_CALLS: whose turn it takes when paced, its body, how its answer is read. */
+type CallOptions = Pick<ApiCall, 'json' | 'bytes' | 'notFoundIsAnswer' | 'readsAnswer' | 'signalFrom'> & { readonly agentId: string };
 
 /** Google answers a call without agentId 403: refused before sending instead. */
 function checkAgentId(agentId: string): string {
@@ -150,16 +155,7 @@ export class HttpRbmClient implements RbmClient {
     const body = this.withTrafficType(agentId, message);
     checkMessage(body);
     const id = messageId ?? randomUUID();
-    await this.call({
-      method: 'POST',
-      path: `/v1/phones/${checkPhone(phone)}/agentMessages`,
-      query: { messageId: id, agentId: checkAgentId(agentId) },
-      json: body,
-      readsAnswer: false,
-      pace: 'messages',
-      agentId,
-      signalFrom: request,
-    });
+    await this.call('sendMessage', { phone: checkPhone(phone) }, { messageId: id, agentId: checkAgentId(agentId) }, { agentId, json: body, readsAnswer: false, signalFrom: request });
     return { messageId: id };
   }
 
@@ -172,16 +168,7 @@ export class HttpRbmClient implements RbmClient {
   async sendEvent(request: SendEventRequest): Promise<{ eventId: string }> {
     const { agentId, phone, event, eventId } = request;
     const id = eventId ?? randomUUID();
-    await this.call({
-      method: 'POST',
-      path: `/v1/phones/${checkPhone(phone)}/agentEvents`,
-      query: { eventId: id, agentId: checkAgentId(agentId) },
-      json: event,
-      readsAnswer: false,
-      pace: 'events',
-      agentId,
-      signalFrom: request,
-    });
+    await this.call('sendEvent', { phone: checkPhone(phone) }, { eventId: id, agentId: checkAgentId(agentId) }, { agentId, json: event, readsAnswer: false, signalFrom: request });
     return { eventId: id };
   }
 
@@ -193,12 +180,7 @@ export class HttpRbmClient implements RbmClient {
    * const revoked = await client.revokeMessage({ agentId: 'shop@rbm.goog', phone: '+12223334444', messageId });
    */
   async revokeMessage({ agentId, phone, messageId }: { agentId: string; phone: string; messageId: string }): Promise<boolean> {
-    const status = await this.call({
-      method: 'DELETE',
-      path: `/v1/phones/${checkPhone(phone)}/agentMessages/${encodeURIComponent(messageId)}`,
-      query: { agentId: checkAgentId(agentId) },
-      notFoundIsAnswer: true,
-    });
+    const status = await this.call('revokeMessage', { phone: checkPhone(phone), messageId }, { agentId: checkAgentId(agentId) }, { agentId, notFoundIsAnswer: true });
     return status.status !== 404;
   }
 
@@ -209,7 +191,7 @@ export class HttpRbmClient implements RbmClient {
    * const features = await client.getCapabilities({ agentId: 'shop@rbm.goog', phone: '+12223334444' });
    */
   async getCapabilities({ agentId, phone }: { agentId: string; phone: string }): Promise<readonly string[]> {
-    const { body } = await this.call({ method: 'GET', path: `/v1/phones/${checkPhone(phone)}/capabilities`, query: { requestId: randomUUID(), agentId: checkAgentId(agentId) } });
+    const { body } = await this.call('getCapabilities', { phone: checkPhone(phone) }, { requestId: randomUUID(), agentId: checkAgentId(agentId) }, { agentId });
     return ((body as { features?: string[] } | undefined)?.features ?? []) as readonly string[];
   }
 
@@ -232,15 +214,7 @@ export class HttpRbmClient implements RbmClient {
       );
     }
     const users = phones.map(checkPhone);
-    const { body } = await this.call({
-      method: 'POST',
-      path: '/v1/users:batchGet',
-      query: {},
-      json: { users, agentId: checkAgentId(agentId) },
-      pace: 'batchGet',
-      agentId,
-      signalFrom: request,
-    });
+    const { body } = await this.call('batchGetCapabilities', {}, {}, { agentId, json: { users, agentId: checkAgentId(agentId) }, signalFrom: request });
     const answer = (body ?? {}) as Partial<BatchCapabilities>;
     return { ...answer, reachableUsers: answer.reachableUsers ?? [] };
   }
@@ -263,10 +237,10 @@ export class HttpRbmClient implements RbmClient {
         throw new InvalidRequestError(`upload: expected a content type like image/png, got ${JSON.stringify(request.contentType)}`, 0, 'INVALID_CONTENT_TYPE');
       }
       const { body, contentType } = multipartRelated({ agentId, ...description }, { data: request.data, contentType: request.contentType });
-      answer = await this.call({ method: 'POST', path: '/upload/v1/files', query: { uploadType: 'multipart' }, bytes: { data: body, contentType } });
+      answer = await this.call('uploadFileBytes', {}, { uploadType: 'multipart' }, { agentId, bytes: { data: body, contentType } });
     } else {
       const thumbnail = request.thumbnailUrl === undefined ? {} : { thumbnailUrl: request.thumbnailUrl };
-      answer = await this.call({ method: 'POST', path: '/v1/files', query: {}, json: { fileUrl: request.fileUrl, ...thumbnail, ...description, agentId } });
+      answer = await this.call('uploadFileByUrl', {}, {}, { agentId, json: { fileUrl: request.fileUrl, ...thumbnail, ...description, agentId } });
     }
     const name = (answer.body as { name?: unknown } | undefined)?.name;
     if (typeof name !== 'string') throw new RbmApiError('upload: expected the answer to name the file ({"name": "files/…"})', 200);
@@ -284,14 +258,7 @@ export class HttpRbmClient implements RbmClient {
    */
   async inviteTester({ agentId, phone }: { agentId: string; phone: string }): Promise<TesterInvite> {
     const json = { agentId: checkAgentId(agentId), phoneNumber: checkPhone(phone) };
-    this.businessCommunicationsAuth ??= googleAuth({ scopes: [BUSINESS_COMMUNICATIONS_SCOPE] });
-    const { body } = await this.call({
-      method: 'POST',
-      path: '/v1/testers',
-      query: {},
-      json,
-      api: { baseUrl: this.businessCommunicationsUrl, auth: this.businessCommunicationsAuth },
-    });
+    const { body } = await this.call('inviteTester', {}, {}, { agentId, json });
     const status = (body as { inviteStatus?: unknown } | undefined)?.inviteStatus;
     return { agentId, phone, ...(typeof status === 'string' ? { inviteStatus: status } : {}) };
   }
@@ -304,8 +271,29 @@ export class HttpRbmClient implements RbmClient {
     return type === undefined ? message : { ...message, messageTrafficType: type };
   }
 
-  /** One API call with retries, through the shared caller. */
-  private call(call: ApiCall): Promise<{ status: number; body: unknown }> {
-    return this.caller.call(call);
+  /**
+   * One call of RBM_CALLS with retries, through the shared caller: its HTTP method, path, query
+   * (in the table's order), pace and API come from its row; the body and how its answer is
+   * read, from `options`.
+   */
+  private call<C extends RbmCallName>(name: C, params: RbmPathParams<C>, query: RbmQuery<C>, options: CallOptions): Promise<{ status: number; body: unknown }> {
+    const row: RbmCall = RBM_CALLS[name];
+    const given = query as Readonly<Record<string, string>>;
+    const ordered: Record<string, string> = {};
+    for (const key of row.query) ordered[key] = given[key]!;
+    return this.caller.call({
+      ...options,
+      method: row.http,
+      path: rbmCallPath(name, params),
+      query: ordered,
+      pace: 'pace' in row ? row.pace : undefined,
+      api: row.api === 'businessCommunications' ? this.businessCommunicationsApi() : undefined,
+    });
+  }
+
+  /** The Business Communications API's base URL and tokens (Application Default Credentials with its scope, made on first use). */
+  private businessCommunicationsApi(): { baseUrl: string; auth: AccessTokenProvider } {
+    this.businessCommunicationsAuth ??= googleAuth({ scopes: [BUSINESS_COMMUNICATIONS_SCOPE] });
+    return { baseUrl: this.businessCommunicationsUrl, auth: this.businessCommunicationsAuth };
   }
 }

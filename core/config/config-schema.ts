@@ -1,4 +1,5 @@
 import { TRAFFIC_TYPES } from '../client/agent-message.js';
+import { RATE_LIMITED_CALLS, type RateLimits } from '../client/call-rate-limiter.js';
 import type { FallbackRequest } from '../campaign/campaign-types.js';
 import { z } from 'zod';
 import type { Logger, LoggerOptions } from 'pino';
@@ -83,6 +84,15 @@ const rateLimitSchema = z.union(
   { error: RATE },
 );
 
+const WAIT_MS = 'expected a whole number of ms, 0 or more';
+/** A key per kind of paced call (RBM_CALLS' `pace`), documented where RateLimits declares it. */
+type RateLimitKeys = { readonly [Kind in keyof Omit<RateLimits, 'maxWaitMs'>]-?: z.ZodOptional<typeof rateLimitSchema> };
+const rateLimitsSchema = settings({
+  ...(Object.fromEntries(RATE_LIMITED_CALLS.map((kind) => [kind, rateLimitSchema.optional()])) as RateLimitKeys),
+  /** Longest wait for a turn, in ms; a call that would wait longer fails at once (retryable). Default 30,000. */
+  maxWaitMs: z.number({ error: WAIT_MS }).int({ error: WAIT_MS }).min(0, { error: WAIT_MS }).optional(),
+}).readonly();
+
 const KEY_FILE = 'expected the path of a service account key file, or {"env": "VARIABLE"} naming one';
 
 /**
@@ -118,22 +128,7 @@ export const clientSettingsSchema = settings({
   trafficType: z.enum(TRAFFIC_TYPES, { error: `expected one of ${TRAFFIC_TYPES.join(', ')}` }).optional(),
   /** Pacing per agent; `false` paces nothing. Default: users:batchGet at 600 a minute, nothing else. */
   rateLimits: z
-    .union(
-      [
-        z.literal(false),
-        settings({
-          /** users:batchGet. Default 600 a minute (Google's quota). */
-          batchGet: rateLimitSchema.optional(),
-          /** Sends (agentMessages). Default none. */
-          messages: rateLimitSchema.optional(),
-          /** READ and IS_TYPING (agentEvents). Default none. */
-          events: rateLimitSchema.optional(),
-          /** Longest wait for a turn, in ms; a call that would wait longer fails at once (retryable). Default 30,000. */
-          maxWaitMs: z.number({ error: 'expected a whole number of ms, 0 or more' }).int({ error: 'expected a whole number of ms, 0 or more' }).min(0, { error: 'expected a whole number of ms, 0 or more' }).optional(),
-        }).readonly(),
-      ],
-      { error: 'expected false, or {"batchGet"?, "messages"?, "events"?, "maxWaitMs"?}' },
-    )
+    .union([z.literal(false), rateLimitsSchema], { error: `expected false, or {${[...RATE_LIMITED_CALLS, 'maxWaitMs'].map((key) => `"${key}"?`).join(', ')}}` })
     .optional(),
 }).readonly();
 

@@ -3,55 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { AgentEvent, AgentMessage } from '../client/agent-message.js';
 import { CONTENT_KINDS } from '../client/message-limits.js';
 import { isE164 } from '../client/phone.js';
+import { matchRbmCall } from '../client/rbm-call-path.js';
+import { RBM_CALLS, type RbmCallName } from '../client/rbm-calls.js';
+import type { FakeEvent, FakeMessage, FakeTester, FakeUpload, RecordedRequest } from './fake-rbm-records.js';
+import { bodyAgentId, jsonBody, multipartUpload, readBody, UUID } from './rbm-request-checks.js';
 import { asRefusal, Refusal } from './refusal.js';
 
-/** A request the fake answered, as it arrived. */
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: unknown;
-  /** The status answered. */
-  readonly status: number;
-}
-
-/** A message the agent sent, accepted by the fake. */
-export interface FakeMessage {
-  readonly agentId: string;
-  readonly phone: string;
-  readonly messageId: string;
-  readonly message: AgentMessage;
-}
-
-/** A READ / IS_TYPING event the agent sent, accepted by the fake. */
-export interface FakeEvent {
-  readonly agentId: string;
-  readonly phone: string;
-  readonly eventId: string;
-  readonly event: AgentEvent;
-}
-
-/** A file the agent handed over, accepted by the fake. */
-export interface FakeUpload {
-  readonly agentId: string;
-  readonly name: string;
-  /** By URL: the URL Google would fetch. */
-  readonly fileUrl?: string;
-  readonly thumbnailUrl?: string;
-  /** As bytes: the media part's content type and bytes. */
-  readonly contentType?: string;
-  readonly data?: Buffer;
-  readonly contentDescription?: string;
-}
-
-/** A tester invite accepted by the fake's Business Communications API. */
-export interface FakeTester {
-  readonly agentId: string;
-  readonly phone: string;
-  /** When it was asked for (ms since the epoch, by the fake's clock). */
-  readonly at: number;
-}
+export type { FakeEvent, FakeMessage, FakeTester, FakeUpload, RecordedRequest };
 
 /** Google's tester invite limits, per agent. */
 const TESTERS_PER_DAY = 20;
@@ -74,7 +32,15 @@ export interface FakeRbmApiOptions {
   readonly batchGetQuota?: { readonly calls: number; readonly perMs: number } | false;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** One request matched to a call of RBM_CALLS: its path's values (still escaped), query, body, and the query's agentId where the call reads it there. */
+interface CallRequest {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly contentType: string;
+  /** The query's agentId, checked, for phones/… calls; empty for the others, which read theirs from the body. */
+  readonly agentId: string;
+}
 
 /**
  * A fake of the RBM REST API on loopback that checks each request as Google would (path,
@@ -245,17 +211,64 @@ export class FakeRbmApi {
   }
 
   private route(method: string, path: string, query: Record<string, string>, body: unknown, contentType: string): unknown {
-    // Where the body is the whole request, agentId is read from the body only (gRPC transcoding).
-    if (method === 'POST' && path === '/v1/testers') return this.inviteTester(body);
-    if (method === 'POST' && path === '/v1/users:batchGet') {
+    if (method === 'POST' && /^\/v1\/phones\/[^/]+\/testers$/.test(path)) {
+      throw new Refusal(404, 'NOT_FOUND', 'phones.testers.create was removed on 2026-01-31: invite testers with POST https://businesscommunications.googleapis.com/v1/testers.');
+    }
+    const matched = matchRbmCall(method, path);
+    if (matched === undefined) throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
+    // phones/… methods read agentId from the query; where the body is the whole request, it is
+    // read from the body only (gRPC transcoding), by each call below.
+    let agentId = '';
+    if (RBM_CALLS[matched.call].agentIdIn === 'query') {
+      agentId = query.agentId ?? '';
+      if (agentId === '') throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId query parameter).');
+    }
+    return this.calls[matched.call]({ params: matched.params, query, body, contentType, agentId });
+  }
+
+  /** How the fake answers each call of RBM_CALLS: a call added there is missing here until it is answered. */
+  private readonly calls: { readonly [Call in RbmCallName]: (request: CallRequest) => unknown } = {
+    batchGetCapabilities: ({ body, contentType }) => {
       const users = jsonBody(body, contentType).users;
       const agentId = bodyAgentId(body as { agentId?: unknown });
       if (!Array.isArray(users) || users.length === 0) throw new Refusal(400, 'INVALID_ARGUMENT', 'users must be a non-empty list of E.164 numbers.');
       this.chargeBatchGet(agentId);
       const reachable = users.filter((u): u is string => typeof u === 'string' && isE164(u) && !this.unreachable.has(u));
       return { reachableUsers: reachable, totalRandomSampleUserCount: users.length, reachableRandomSampleUserCount: reachable.length };
-    }
-    if (method === 'POST' && path === '/v1/files') {
+    },
+    sendMessage: ({ params, query, body, agentId }) => {
+      const phone = this.reachable(params.phone!);
+      const messageId = this.freshId(query.messageId, 'messageId');
+      const message = body as AgentMessage;
+      const content = (message as { contentMessage?: Record<string, unknown> } | undefined)?.contentMessage;
+      if (typeof content !== 'object' || content === null || CONTENT_KINDS.filter((k) => content[k] !== undefined).length !== 1) {
+        throw new Refusal(400, 'INVALID_ARGUMENT', 'contentMessage must hold exactly one of text, richCard, contentInfo, uploadedRbmFile.');
+      }
+      if (messageId !== undefined) this.accept({ agentId, phone, messageId, message });
+      return { name: `phones/${phone}/agentMessages/${query.messageId}`, sendTime: new Date().toISOString(), contentMessage: content };
+    },
+    sendEvent: ({ params, query, body, agentId }) => {
+      const phone = this.reachable(params.phone!);
+      const eventId = this.freshId(query.eventId, 'eventId');
+      const event = body as AgentEvent;
+      const valid =
+        typeof event === 'object' && event !== null && (event.eventType === 'IS_TYPING' || (event.eventType === 'READ' && typeof event.messageId === 'string'));
+      if (!valid) throw new Refusal(400, 'INVALID_ARGUMENT', 'eventType must be READ (with messageId) or IS_TYPING.');
+      if (eventId !== undefined) this.accept({ agentId, phone, eventId, event });
+      return { name: `phones/${phone}/agentEvents/${query.eventId}`, eventType: event.eventType };
+    },
+    revokeMessage: ({ params }) => {
+      const id = decodeURIComponent(params.messageId!);
+      if (!this.messages.some((m) => m.messageId === id) || this.revoked.has(id)) throw new Refusal(404, 'NOT_FOUND', 'Requested entity was not found.');
+      this.revoked.add(id);
+      return {};
+    },
+    getCapabilities: ({ params, query }) => {
+      this.reachable(params.phone!);
+      if (!UUID.test(query.requestId ?? '')) throw new Refusal(400, 'INVALID_ARGUMENT', 'requestId must be a UUID.');
+      return { features: ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION'] };
+    },
+    uploadFileByUrl: ({ body, contentType }) => {
       const request = jsonBody(body, contentType) as { agentId?: unknown; fileUrl?: unknown; thumbnailUrl?: unknown; contentDescription?: unknown };
       const agentId = bodyAgentId(request);
       if (typeof request.fileUrl !== 'string' || request.fileUrl === '') throw new Refusal(400, 'INVALID_ARGUMENT', 'fileUrl is required.');
@@ -265,50 +278,10 @@ export class FakeRbmApi {
         ...(typeof request.thumbnailUrl === 'string' ? { thumbnailUrl: request.thumbnailUrl } : {}),
         ...(typeof request.contentDescription === 'string' ? { contentDescription: request.contentDescription } : {}),
       });
-    }
-    if (method === 'POST' && path === '/upload/v1/files') return this.uploadBytes(query, body, contentType);
-    if (method === 'POST' && /^\/v1\/phones\/[^/]+\/testers$/.test(path)) {
-      throw new Refusal(404, 'NOT_FOUND', 'phones.testers.create was removed on 2026-01-31: invite testers with POST https://businesscommunications.googleapis.com/v1/testers.');
-    }
-    if (!path.startsWith('/v1/phones/')) throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
-    // phones/… methods: agentId is a query parameter.
-    const agentId = query.agentId;
-    if (agentId === undefined || agentId === '') throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId query parameter).');
-    let match: RegExpExecArray | null;
-    if (method === 'POST' && (match = /^\/v1\/phones\/([^/]+)\/agentMessages$/.exec(path))) {
-      const phone = this.reachable(match[1]!);
-      const messageId = this.freshId(query.messageId, 'messageId');
-      const message = body as AgentMessage;
-      const content = (message as { contentMessage?: Record<string, unknown> } | undefined)?.contentMessage;
-      if (typeof content !== 'object' || content === null || CONTENT_KINDS.filter((k) => content[k] !== undefined).length !== 1) {
-        throw new Refusal(400, 'INVALID_ARGUMENT', 'contentMessage must hold exactly one of text, richCard, contentInfo, uploadedRbmFile.');
-      }
-      if (messageId !== undefined) this.accept({ agentId, phone, messageId, message });
-      return { name: `phones/${phone}/agentMessages/${query.messageId}`, sendTime: new Date().toISOString(), contentMessage: content };
-    }
-    if (method === 'POST' && (match = /^\/v1\/phones\/([^/]+)\/agentEvents$/.exec(path))) {
-      const phone = this.reachable(match[1]!);
-      const eventId = this.freshId(query.eventId, 'eventId');
-      const event = body as AgentEvent;
-      const valid =
-        typeof event === 'object' && event !== null && (event.eventType === 'IS_TYPING' || (event.eventType === 'READ' && typeof event.messageId === 'string'));
-      if (!valid) throw new Refusal(400, 'INVALID_ARGUMENT', 'eventType must be READ (with messageId) or IS_TYPING.');
-      if (eventId !== undefined) this.accept({ agentId, phone, eventId, event });
-      return { name: `phones/${phone}/agentEvents/${query.eventId}`, eventType: event.eventType };
-    }
-    if (method === 'DELETE' && (match = /^\/v1\/phones\/([^/]+)\/agentMessages\/([^/]+)$/.exec(path))) {
-      const id = decodeURIComponent(match[2]!);
-      if (!this.messages.some((m) => m.messageId === id) || this.revoked.has(id)) throw new Refusal(404, 'NOT_FOUND', 'Requested entity was not found.');
-      this.revoked.add(id);
-      return {};
-    }
-    if (method === 'GET' && (match = /^\/v1\/phones\/([^/]+)\/capabilities$/.exec(path))) {
-      this.reachable(match[1]!);
-      if (!UUID.test(query.requestId ?? '')) throw new Refusal(400, 'INVALID_ARGUMENT', 'requestId must be a UUID.');
-      return { features: ['RICHCARD_STANDALONE', 'RICHCARD_CAROUSEL', 'ACTION_DIAL', 'ACTION_OPEN_URL', 'ACTION_SHARE_LOCATION'] };
-    }
-    throw new Refusal(404, 'NOT_FOUND', `No route for ${method} ${path}.`);
-  }
+    },
+    uploadFileBytes: ({ query, body, contentType }) => this.upload(multipartUpload(query, body, contentType)),
+    inviteTester: ({ body }) => this.inviteTester(body),
+  };
 
   /** Counts one `users:batchGet` against the agent's quota, or refuses it 429 as Google does. */
   private chargeBatchGet(agentId: string): void {
@@ -327,36 +300,6 @@ export class FakeRbmApi {
       );
     }
     times.push(now);
-  }
-
-  /** `/upload/v1/files?uploadType=multipart`: a multipart/related body, metadata `{agentId, contentDescription?}` then the bytes. */
-  private uploadBytes(query: Record<string, string>, body: unknown, contentType: string): unknown {
-    if (query.uploadType !== 'multipart') {
-      throw new Refusal(400, 'INVALID_ARGUMENT', `uploadType must be multipart (metadata with agentId, then the file), got ${JSON.stringify(query.uploadType ?? '')}.`);
-    }
-    if (!/^multipart\/related\s*;/i.test(contentType) || !Buffer.isBuffer(body)) {
-      throw new Refusal(400, 'INVALID_ARGUMENT', `Content-Type must be multipart/related with a boundary, got ${JSON.stringify(contentType)}.`);
-    }
-    const parts = parseMultipartRelated(contentType, body);
-    if (parts === undefined || parts.length !== 2) throw new Refusal(400, 'INVALID_ARGUMENT', 'The multipart body must hold two parts: the JSON metadata, then the file.');
-    const [metadataPart, media] = parts as [MultipartPart, MultipartPart];
-    if (!(metadataPart.headers['content-type'] ?? '').includes('json')) throw new Refusal(400, 'INVALID_ARGUMENT', 'The first part must be the JSON metadata {"agentId"}.');
-    let metadata: { agentId?: unknown; contentDescription?: unknown };
-    try {
-      metadata = JSON.parse(metadataPart.data.toString('utf8')) as typeof metadata;
-    } catch {
-      throw new Refusal(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received in the metadata part.');
-    }
-    const agentId = bodyAgentId(metadata);
-    const mediaType = media.headers['content-type'];
-    if (mediaType === undefined || !mediaType.includes('/')) throw new Refusal(400, 'INVALID_ARGUMENT', 'The file part must say its Content-Type.');
-    if (media.data.length === 0) throw new Refusal(400, 'INVALID_ARGUMENT', 'The file part is empty.');
-    return this.upload({
-      agentId,
-      contentType: mediaType,
-      data: media.data,
-      ...(typeof metadata.contentDescription === 'string' ? { contentDescription: metadata.contentDescription } : {}),
-    });
   }
 
   private upload(file: Omit<FakeUpload, 'name'>): { name: string } {
@@ -406,59 +349,4 @@ export class FakeRbmApi {
     }
     for (const listener of this.listeners) listener(item);
   }
-}
-
-/** A JSON body, or 400 as Google answers a body that is not JSON. */
-function jsonBody(body: unknown, contentType: string): Record<string, unknown> {
-  if (!contentType.includes('json') || typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Refusal(400, 'INVALID_ARGUMENT', `The body must be a JSON object (Content-Type application/json), got ${JSON.stringify(contentType)}.`);
-  }
-  return body as Record<string, unknown>;
-}
-
-/** agentId of a method whose body is the whole request: a query agentId is not read, so it is missing (403). */
-function bodyAgentId(body: { agentId?: unknown }): string {
-  if (typeof body.agentId !== 'string' || body.agentId === '') {
-    throw new Refusal(403, 'PERMISSION_DENIED', 'The caller does not have permission (no agentId in the request body; this method reads none from the query).');
-  }
-  return body.agentId;
-}
-
-interface MultipartPart {
-  readonly headers: Readonly<Record<string, string>>;
-  readonly data: Buffer;
-}
-
-/** The parts of a `multipart/related` body; undefined when it is not well formed. */
-function parseMultipartRelated(contentType: string, raw: Buffer): MultipartPart[] | undefined {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  if (boundary === undefined) return undefined;
-  const delimiter = Buffer.from(`--${boundary}`);
-  let index = raw.indexOf(delimiter);
-  if (index === -1) return undefined;
-  const parts: MultipartPart[] = [];
-  for (;;) {
-    let start = index + delimiter.length;
-    if (raw.subarray(start, start + 2).toString() === '--') return parts;
-    if (raw.subarray(start, start + 2).toString() === '\r\n') start += 2;
-    const next = raw.indexOf(delimiter, start);
-    if (next === -1) return undefined;
-    const end = raw.subarray(next - 2, next).toString() === '\r\n' ? next - 2 : next;
-    const part = raw.subarray(start, end);
-    const headerEnd = part.subarray(0, 2).toString() === '\r\n' ? 0 : part.indexOf('\r\n\r\n');
-    if (headerEnd === -1) return undefined;
-    const headers: Record<string, string> = {};
-    for (const line of part.subarray(0, headerEnd).toString('utf8').split('\r\n')) {
-      const colon = line.indexOf(':');
-      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-    }
-    parts.push({ headers, data: part.subarray(headerEnd === 0 ? 2 : headerEnd + 4) });
-    index = next;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
