@@ -218,15 +218,15 @@ export class AgentRuntime {
   }
 
   /**
-   * The handlers subscribed for an event type or notice, grouped by plugin, in plugin order;
-   * an event's own name first, then its umbrella, then `any`. Cached: subscriptions only change
-   * during setup.
+   * The handlers subscribed for an event type or notice, one set per plugin and stage, in
+   * plugin order; an event's own name first, then its umbrella, then `any`. Cached:
+   * subscriptions only change during setup.
    */
   handlersFor(type: EventName | NoticeName): readonly PluginHandlers[] {
-    let groups = this.routes.get(type);
-    if (groups === undefined) {
+    let handlerSets = this.routes.get(type);
+    if (handlerSets === undefined) {
       const names = isEventName(type) ? namesFor(type) : [type];
-      groups = [];
+      handlerSets = [];
       // Stage by stage, each in the agent's plugin order: observers, handlers, fallbacks.
       for (const stage of STAGES) {
         for (const state of this.plugins) {
@@ -237,12 +237,12 @@ export class AgentRuntime {
             }
           }
           const key = state.use.key;
-          if (handlers.length > 0) groups.push({ key, stage, record: stage === 'handle' ? key : `${key}#${stage}`, handlers });
+          if (handlers.length > 0) handlerSets.push({ key, stage, record: stage === 'handle' ? key : `${key}#${stage}`, handlers });
         }
       }
-      this.routes.set(type, groups);
+      this.routes.set(type, handlerSets);
     }
-    return groups;
+    return handlerSets;
   }
 
   /** Runs every teardown (each isolated; failures logged) and drops all subscriptions. */

@@ -21,8 +21,8 @@ export interface PluginHandlers {
   readonly handlers: readonly StoredHandler[];
 }
 
-/** What running a plugin's handlers needs of their group. */
-type HandlerGroup = Pick<PluginHandlers, 'key' | 'handlers'>;
+/** What running a plugin's handlers needs of their set. */
+type HandlerSet = Pick<PluginHandlers, 'key' | 'handlers'>;
 
 /** How long one handler may run, and the bot's timer that keeps every such limit. */
 export interface HandlerLimit {
@@ -69,37 +69,37 @@ export const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T
  * const pending = runPluginHandlers({ key: 'echo', handlers }, event, ctx, limit);
  * if (pending !== undefined) await pending;
  */
-export function runPluginHandlers(group: HandlerGroup, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
-  return runFrom(0, group, event, ctx, limit);
+export function runPluginHandlers(handlerSet: HandlerSet, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
+  return runFrom(0, handlerSet, event, ctx, limit);
 }
 
 /** The loop itself, from handler `first` on: synchronous until a handler returns a promise. */
-function runFrom(first: number, group: HandlerGroup, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
-  const { handlers } = group;
+function runFrom(first: number, handlerSet: HandlerSet, event: unknown, ctx: EventContext, limit: HandlerLimit): Promise<void> | undefined {
+  const { handlers } = handlerSet;
   for (let i = first; i < handlers.length; i += 1) {
     let result: unknown;
     try {
       result = handlers[i]!(event, ctx);
     } catch (error) {
-      throw new PluginError(group.key, error);
+      throw new PluginError(handlerSet.key, error);
     }
     // A throw inside `then` rejects the chain: sync failures of later handlers reject too.
-    if (isThenable(result)) return bounded(group, result, ctx, limit).then(() => runFrom(i + 1, group, event, ctx, limit));
+    if (isThenable(result)) return bounded(handlerSet, result, ctx, limit).then(() => runFrom(i + 1, handlerSet, event, ctx, limit));
   }
   return undefined;
 }
 
 /** Waits for one handler within the time limit; past it, aborts `ctx.signal` and fails. */
-async function bounded(group: HandlerGroup, pending: PromiseLike<unknown>, ctx: EventContext, limit: HandlerLimit): Promise<void> {
+async function bounded(handlerSet: HandlerSet, pending: PromiseLike<unknown>, ctx: EventContext, limit: HandlerLimit): Promise<void> {
   let outcome: unknown;
   try {
     outcome = await limit.deadlines.race(Promise.resolve(pending), limit.ms);
   } catch (error) {
-    throw new PluginError(group.key, error);
+    throw new PluginError(handlerSet.key, error);
   }
   if (outcome === TIMED_OUT) {
-    const error = new HandlerTimeoutError(`a handler of plugin "${group.key}" took longer than ${limit.ms} ms`);
+    const error = new HandlerTimeoutError(`a handler of plugin "${handlerSet.key}" took longer than ${limit.ms} ms`);
     ctx.abort(error);
-    throw new PluginError(group.key, error);
+    throw new PluginError(handlerSet.key, error);
   }
 }

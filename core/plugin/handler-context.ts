@@ -8,6 +8,8 @@ import type { RbmEvent, UnreachableNotice } from '../events/event-types.js';
 import { sessionFor, type Session, type SessionStore } from '../stores/session-store.js';
 import { unreachableNotice } from './unreachable-notice.js';
 import { EventTakenOverError } from '../errors.js';
+import { EVENT_GROUPS } from '../events/event-names.js';
+import { dedupeKey } from '../dispatch/dedupe-key.js';
 import type { Stage } from './stage.js';
 
 /** What a handler may reply: plain text, a content message (text, card, file… with suggestions), or a whole AgentMessage. */
@@ -104,8 +106,8 @@ export function toAgentMessage(input: ReplyInput): AgentMessage {
 }
 
 /**
- * What every plugin's context for one event (or notice) shares: built once per event, by the
- * dispatcher. (Not to be confused with `agent.scope`, which says agent or partner.)
+ * What every plugin's context for one event (or notice) shares: built once per event, by
+ * {@link sharedEventState}. (Not to be confused with `agent.scope`, which says agent or partner.)
  */
 export interface SharedEventState {
   readonly agentId: string;
@@ -145,6 +147,69 @@ export interface AgentScope {
   readonly client: RbmClient;
   /** The client plugin `key` sees (reporting unreachable users). */
   clientFor(key: string): RbmClient;
+}
+
+/** What the state an event's handlers share needs of the agent's runtime, beyond {@link AgentScope}. */
+export interface HandlerRuntime extends AgentScope {
+  readonly id: string;
+  /** The agent's logger. */
+  readonly log: Logger;
+  /** Whether the agent has a client of its own, which wins over a webhook's client. */
+  readonly hasOwnClient: boolean;
+}
+
+/** The bot's parts that the state an event's handlers share is made with. */
+export interface HandlerStateDeps {
+  readonly sessions: SessionStore;
+  /** The client of the webhook at a path, when it has its own (a Business Messages webhook's BmClient). */
+  readonly webhookClient?: ((path: string) => RbmClient | undefined) | undefined;
+}
+
+/**
+ * The client an event's handlers answer through: the agent's own (`agents.<id>.client`), else
+ * the client of the webhook the event arrived at (a Business Messages webhook's), else the
+ * bot's. Notices with no event use the agent's own or the bot's.
+ *
+ * @example
+ * handlerClient(runtime, event, (path) => bmWebhooks.get(path)?.client); // the webhook's BmClient, unless the agent has its own
+ */
+export function handlerClient(runtime: HandlerRuntime, event: RbmEvent | undefined, webhookClient?: (path: string) => RbmClient | undefined): RbmClient {
+  if (runtime.hasOwnClient || event === undefined || webhookClient === undefined) return runtime.client;
+  return webhookClient(event.push.webhook) ?? runtime.client;
+}
+
+/**
+ * What every plugin's context shares for one event (or notice), made once per event. `held`:
+ * whether this process still holds the event, when it can lose it.
+ *
+ * @example
+ * const shared = sharedEventState({ sessions }, runtime, event, delivery, event.type);
+ * await handler(event, new EventContext(shared, 'echo'));
+ */
+export function sharedEventState(
+  deps: HandlerStateDeps,
+  runtime: HandlerRuntime,
+  event: RbmEvent | undefined,
+  delivery: DeliveryInfo,
+  purpose: string,
+  held?: () => boolean,
+): SharedEventState {
+  return {
+    held,
+    agentId: runtime.id,
+    phone: event?.phone,
+    userMessageId: event !== undefined && EVENT_GROUPS[event.type] === 'message' ? event.messageId : undefined,
+    delivery,
+    client: handlerClient(runtime, event, deps.webhookClient),
+    log: runtime.log,
+    sessions: deps.sessions,
+    // The event's identity is its dedupe key: the same for every redelivery of it.
+    idSeed: event === undefined ? undefined : dedupeKey(event),
+    purpose,
+    eventId: event?.id,
+    event,
+    runtime,
+  };
 }
 
 /**

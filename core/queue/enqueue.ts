@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { dedupeKey } from '../dispatch/dispatcher.js';
+import { dedupeKey } from '../dispatch/dedupe-key.js';
 import { HttpError } from '../errors.js';
 import type { RbmEvent } from '../events/event-types.js';
 import type { Telemetry } from '../ops/telemetry.js';

@@ -78,7 +78,7 @@ export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable:
     pushId: unusable.push.pushId,
     receivedAt: unusable.push.receivedAt,
   };
-  const unheard = () =>
+  const whenNobodyListens = () =>
     deps.log.warn(
       { webhook: hook.path, reason, claimedAgentId, deadLetterId, pushId: unusable.push.pushId },
       deadLetterId === undefined
@@ -88,7 +88,7 @@ export async function answerUndeliverable(ctx: Context, hook: Webhook, unusable:
   const owner = hook.agentId !== undefined ? deps.agents.runtime(hook.agentId) : deps.agents.partner();
   later(
     deps.dispatcher
-      .notify(owner, notice, undefined, { pushId: unusable.push.pushId, eventId: '', attempt: 1, redelivery: false }, unheard)
+      .notify(owner, notice, undefined, { pushId: unusable.push.pushId, eventId: '', attempt: 1, redelivery: false }, whenNobodyListens)
       .catch((error: unknown) => deps.log.error({ err: error }, 'delivering an undeliverable notice failed')),
   );
   ctx.status = 200;

@@ -13,7 +13,7 @@ import {
 } from 'rbmkit';
 import { payloads } from 'rbmkit/testing';
 import { SharedDeadlines, TIMED_OUT } from '../../core/dispatch/deadline.js';
-import { dedupeKey } from '../../core/dispatch/dispatcher.js';
+import { dedupeKey } from '../../core/dispatch/dedupe-key.js';
 import { BotMetrics } from '../../core/ops/metrics.js';
 import { Telemetry } from '../../core/ops/telemetry.js';
 import { AGENT, ALICE, BOB, dispatcherOf, eventOf, gate, recordingLog, runtimeOf, sleep } from './dispatch-kit.js';
@@ -411,17 +411,17 @@ describe('Dispatcher', () => {
   });
 
   describe('notices', () => {
-    it('notify hands a notice to its listeners; when nobody listens, `unheard` runs instead', async () => {
+    it('notify hands a notice to its listeners; when nobody listens, `whenNobodyListens` runs instead', async () => {
       const heard: RejectedNotice[] = [];
       const listener = definePlugin({ name: 'listener', setup: (a) => void a.on('rejected', (n) => void heard.push(n)) });
       const notice: RejectedNotice = { type: 'rejected', reason: 'bad_signature', webhook: '/webhook', status: 401, receivedAt: Date.now() };
       const delivery = { eventId: '', attempt: 1, redelivery: false };
       const { dispatcher } = dispatcherOf();
-      let unheard = 0;
-      await dispatcher.notify(runtimeOf([worker('deaf').plugin.with({})]), notice, undefined, delivery, () => (unheard += 1));
-      expect(unheard).to.equal(1);
-      await dispatcher.notify(runtimeOf([listener.with({})]), notice, undefined, delivery, () => (unheard += 1));
-      expect(unheard).to.equal(1);
+      let nobodyListened = 0;
+      await dispatcher.notify(runtimeOf([worker('deaf').plugin.with({})]), notice, undefined, delivery, () => (nobodyListened += 1));
+      expect(nobodyListened).to.equal(1);
+      await dispatcher.notify(runtimeOf([listener.with({})]), notice, undefined, delivery, () => (nobodyListened += 1));
+      expect(nobodyListened).to.equal(1);
       expect(heard).to.deep.equal([notice]);
     });
 

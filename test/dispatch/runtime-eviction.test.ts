@@ -107,6 +107,58 @@ describe('hardening: per-agent state is bounded', function () {
     expect(counts.teardowns).to.equal(2);
   });
 
+  it('a runtime idle past idleMs while its event still runs: its next event gets it back; torn down once idle that long again', async () => {
+    const { plugin, counts } = lifecycle();
+    let now = 0;
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
+    registry.configure([plugin], {});
+    const slow = registry.runtime('slow@rbm.goog');
+    await slow.ready();
+    slow.enter();
+    now = 70_000;
+    expect(registry.runtime('slow@rbm.goog')).to.equal(slow);
+    slow.leave();
+    await settle();
+    expect(counts).to.deep.equal({ setups: 1, teardowns: 0 });
+    // Another agent's event looks for idle runtimes: slow's last use was at 70 s.
+    now = 140_000;
+    registry.runtime('other@rbm.goog');
+    await settle();
+    expect(counts.teardowns).to.equal(1);
+    await registry.close();
+  });
+
+  it('new partner defaults: a runtime idle past idleMs, still running an event, finishes it and is never handed out again', async () => {
+    const { plugin, counts } = lifecycle();
+    let now = 0;
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
+    registry.configure([plugin], {});
+    const old = registry.runtime('shop@rbm.goog');
+    await old.ready();
+    old.enter();
+    now = 70_000;
+    registry.setDefaults([plugin]);
+    const fresh = registry.runtime('shop@rbm.goog');
+    expect(fresh).to.not.equal(old);
+    old.leave();
+    await settle();
+    expect(counts.teardowns).to.equal(1);
+    await registry.close();
+  });
+
+  it('close tears down every runtime, those idle past idleMs and not yet swept too, and resolves once their teardowns ran', async () => {
+    const { plugin, counts } = lifecycle();
+    let now = 0;
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
+    registry.configure([plugin], {});
+    await registry.runtime('idle@rbm.goog').ready();
+    await registry.runtime('recent@rbm.goog').ready();
+    now = 70_000;
+    await registry.close();
+    expect(counts).to.deep.equal({ setups: 2, teardowns: 2 });
+    expect(registry.runtimeCount).to.equal(0);
+  });
+
   it("an agent's config changed while its event runs: the next event gets a new runtime, the old one ends after its event", async () => {
     const { plugin, counts } = lifecycle();
     const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }) });

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { MemoryRbmClient, MemorySessionStore } from 'rbmkit';
-import { EventContext, toAgentMessage } from '../../core/plugin/handler-context.js';
-import { AGENT, ALICE, FIRST, recordingLog, sharedState } from '../dispatch/dispatch-kit.js';
+import { payloads } from 'rbmkit/testing';
+import { AgentRuntime } from '../../core/dispatch/agent-runtime.js';
+import { dedupeKey } from '../../core/dispatch/dedupe-key.js';
+import { EventContext, handlerClient, sharedEventState, toAgentMessage } from '../../core/plugin/handler-context.js';
+import { AGENT, ALICE, eventOf, FIRST, recordingLog, runtimeOf, sharedState, silentLog } from '../dispatch/dispatch-kit.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -140,5 +143,37 @@ describe('EventContext', () => {
     ctx.log.info('hello');
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include({ msg: 'hello', plugin: 'echo', event: 'text', eventId: 'MSG-1' });
+  });
+});
+
+describe('the state an event\'s handlers share', () => {
+  const bot = new MemoryRbmClient();
+  const bm = new MemoryRbmClient();
+  // eventOf's events arrive at /webhook: here, a webhook with a client of its own.
+  const webhookClient = (path: string) => (path === '/webhook' ? bm : undefined);
+  const text = eventOf(payloads.text({ text: 'hi', agentId: AGENT, phone: ALICE, messageId: 'MSG-1' }));
+
+  it('answers through the agent\'s own client, else the webhook\'s own, else the bot\'s; a notice with no event never through a webhook\'s', () => {
+    const shared = runtimeOf([], { client: bot });
+    const own = new MemoryRbmClient();
+    const owning = new AgentRuntime(AGENT, 'agent', [], { client: own, ownClient: true, log: silentLog() });
+    expect(handlerClient(shared, text, webhookClient)).to.equal(bm);
+    expect(handlerClient(owning, text, webhookClient)).to.equal(own);
+    expect(handlerClient(shared, undefined, webhookClient)).to.equal(bot);
+    expect(handlerClient(shared, text, () => undefined)).to.equal(bot);
+    expect(handlerClient(shared, text)).to.equal(bot);
+  });
+
+  it('names the event by its dedupe key, and the user message markRead reads; a notice has neither', () => {
+    const runtime = runtimeOf([], { client: bot });
+    const sessions = new MemorySessionStore();
+    const held = () => true;
+    const state = sharedEventState({ sessions }, runtime, text, FIRST, 'text', held);
+    expect(state).to.deep.include({ agentId: AGENT, phone: ALICE, userMessageId: 'MSG-1', delivery: FIRST, client: bot, sessions, purpose: 'text', eventId: 'MSG-1', event: text, runtime, held });
+    expect(state.idSeed).to.equal(dedupeKey(text));
+    const read = eventOf(payloads.userEvent({ agentId: AGENT, phone: ALICE, eventType: 'READ', messageId: 'SENT-1' }));
+    expect(sharedEventState({ sessions }, runtime, read, FIRST, 'read').userMessageId).to.equal(undefined);
+    const notice = sharedEventState({ sessions }, runtime, undefined, FIRST, 'rejected');
+    expect(notice).to.deep.include({ phone: undefined, userMessageId: undefined, idSeed: undefined, eventId: undefined, held: undefined });
   });
 });
