@@ -286,7 +286,6 @@ interface Row {
   readonly p99VsFloor?: number;
   readonly vsNode?: number;
   readonly vsKoa?: number;
-  readonly vsExpress?: number;
 }
 const measuredNames = new Set(runs.map((r) => r.server));
 /** A ratio per round (servers of one round ran side by side). */
@@ -331,7 +330,6 @@ const rows: Row[] = runs.length === 0 ? [] : PIPELINING.flatMap((pipelining) =>
       p99VsFloor: ratio(server.name, floor, pipelining, (r) => Math.max(r.p99, 1)),
       vsNode: ratio(server.name, byId('node').name, pipelining),
       vsKoa: ratio(server.name, byId('koa').name, pipelining),
-      vsExpress: ratio(server.name, byId('express').name, pipelining),
     };
   }),
 );

@@ -106,6 +106,10 @@ export class AgentRegistry {
    * lru-cache takes for "no time limit".
    */
   private lookedUpAt = 1;
+  /** The agent whose lookup is under way: its own runtime, found idle past `idleMs`, is kept, not dropped. */
+  private lookingUp: string | undefined;
+  /** That runtime, handed from `dropped` back to the lookup. */
+  private expiredOnLookup: AgentRuntime | undefined;
   private readonly sweepEveryMs: number;
   private sweptAt = 0;
 
@@ -136,7 +140,8 @@ export class AgentRegistry {
   /** Replaces the partner-default plugins; agents using them switch on their next event. */
   setDefaults(specs: readonly PluginSpec[]): void {
     this.defaults = toPluginUses(specs, this.deps.registry, 'partner.plugins');
-    // The cache's listing skips runtimes past `idleMs` not yet swept: swept first, they join `draining` below.
+    // The cache's listing skips runtimes past `idleMs` not yet swept: swept first, as the next
+    // sweep would (the busy ones join `draining`, handled below; the others are torn down).
     this.runtimes.purgeStale();
     for (const agentId of [...this.runtimes.keys()]) {
       const agent = this.agents.get(agentId);
@@ -225,10 +230,21 @@ export class AgentRegistry {
    */
   runtime(agentId: string): AgentRuntime {
     const now = (this.lookedUpAt = this.now() - this.epoch);
-    // Made the most recently used, its idle time restarted; one found idle past `idleMs` is dropped here instead.
+    // Made the most recently used, its idle time restarted. One idle past `idleMs` that no sweep
+    // dropped yet is its agent's again: an event for it is use, not a reason to set it up anew.
+    this.lookingUp = agentId;
     const kept = this.runtimes.get(agentId, LOOKUP);
+    this.lookingUp = undefined;
+    // lru-cache writes a lookup's status into its options when a diagnostics channel listens: not kept from one lookup to the next.
+    LOOKUP.status = undefined;
+    const expired = this.expiredOnLookup;
+    if (expired !== undefined) {
+      this.expiredOnLookup = undefined;
+      this.admit(agentId, expired);
+    }
     this.sweepIdle(now);
     if (kept !== undefined) return kept;
+    if (expired !== undefined) return expired;
     const evicted = this.draining.get(agentId);
     if (evicted !== undefined) {
       // Still alive, finishing events: a fresh runtime beside it would split the agent's
@@ -330,6 +346,7 @@ export class AgentRegistry {
    */
   private readonly dropped = (runtime: AgentRuntime, agentId: string, reason: LRUCache.DisposeReason): void => {
     if (this.closing !== undefined) this.closing.push(runtime);
+    else if (reason === 'expire' && agentId === this.lookingUp) this.expiredOnLookup = runtime;
     else this.retire(agentId, runtime, reason === 'evict' || reason === 'expire');
   };
 

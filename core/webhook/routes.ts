@@ -141,8 +141,13 @@ export class WebhookRoutes {
     const routed = router.routes() as Middleware;
     return (ctx, next) => {
       if (ctx.method === 'POST') {
-        const post = posts.get(ctx.path);
-        if (post !== undefined) return post(ctx, next);
+        const path = ctx.path;
+        const post = posts.get(path);
+        if (post !== undefined) {
+          // What the router would have told a host app's own logs and metrics (mounted bots).
+          (ctx as { _matchedRoute?: string })._matchedRoute = path;
+          return post(ctx, next);
+        }
       }
       return routed(ctx, next);
     };

@@ -60,4 +60,28 @@ describe("Koa: bot.middleware() in a user's own Koa app (real HTTP)", () => {
     expect(() => bot.middleware({ prefix: 'rbm' })).to.throw(/prefix: expected a path starting with "\/", got "rbm"/);
     await bot.close();
   });
+  it("tells the host app which route served a push (ctx._matchedRoute), as @koa/router would", async () => {
+    const { createBot } = await import('rbmkit');
+    const { payloads, post, signedPush } = await import('rbmkit/testing');
+    const token = 'MATCHEDROUTE0001';
+    const bot = createBot({ logger: false, partner: { path: '/webhook', clientToken: token, plugins: [] } });
+    const app = new Koa();
+    const matched: Array<string | undefined> = [];
+    app.use(async (ctx, next) => {
+      await next();
+      matched.push((ctx as { _matchedRoute?: string })._matchedRoute);
+    });
+    app.use(bot.middleware({ prefix: '/rbm' }));
+    const mounted = await listenOnLoopback(createServer(app.callback()));
+    try {
+      for (const path of ['/rbm/webhook', '/rbm/webhook/']) {
+        const answer = await post(mounted.base + path, signedPush(payloads.text({ text: path }), { token }));
+        expect(answer.status, path).to.equal(200);
+      }
+      expect(matched).to.deep.equal(['/rbm/webhook', '/rbm/webhook']);
+    } finally {
+      await mounted.close();
+      await bot.close();
+    }
+  });
 });

@@ -9,8 +9,8 @@ const push = { attributes: {}, webhook: '/webhook', receivedAt: 0 };
 
 describe('dev chat: user events come from EVENT_KINDS', () => {
   it('offers every RBM user event of the table', () => {
-    const fromTable = Object.values(EVENT_KINDS).flatMap(({ rbm }) => (rbm?.by === 'eventType' ? [rbm.eventType] : []));
-    expect(USER_EVENT_TYPES).to.deep.equal(fromTable);
+    // Google's user event types (phones.agentEvents / UserEvent.eventType), written out: a kind left out of the table shows here.
+    expect(USER_EVENT_TYPES).to.deep.equal(['DELIVERED', 'READ', 'IS_TYPING', 'SUBSCRIBE', 'UNSUBSCRIBE']);
   });
 
   it('refuses another eventType, naming the ones it takes', () => {

@@ -21,7 +21,7 @@ function lifecycle() {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
-describe('hardening: per-agent state is bounded', function () {
+describe('per-agent state is bounded', function () {
   this.timeout(20_000);
 
   it('past maxRuntimes the least recently used runtime is torn down, and made anew on its next event', async () => {
@@ -40,6 +40,26 @@ describe('hardening: per-agent state is bounded', function () {
     const again = registry.runtime('kept@rbm.goog');
     await again.ready();
     expect(again.handlersFor('text')).to.have.length(1);
+    await registry.close();
+  });
+
+  it("a runtime idle past idleMs that no sweep dropped yet is its agent's again on its next event: same runtime, no teardown", async () => {
+    const { plugin, counts } = lifecycle();
+    let now = 0;
+    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
+    registry.configure([plugin], {});
+    const first = registry.runtime('quiet@rbm.goog');
+    await first.ready();
+    now = 60_002;
+    expect(registry.runtime('quiet@rbm.goog')).to.equal(first);
+    await settle();
+    expect(counts).to.deep.equal({ setups: 1, teardowns: 0 });
+    expect(registry.runtimeCount).to.equal(1);
+    // Used again, it is idle from then on: another 60 s and the next sweep drops it.
+    now = 120_004;
+    registry.runtime('other@rbm.goog');
+    await settle();
+    expect(counts.teardowns).to.equal(1);
     await registry.close();
   });
 

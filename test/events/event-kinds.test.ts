@@ -49,7 +49,8 @@ describe('EVENT_KINDS: one row per event kind', () => {
   it('derives the wire names the builders and the dev chat offer', () => {
     expect(RBM_USER_EVENT_TYPES).to.deep.equal(['DELIVERED', 'READ', 'IS_TYPING', 'SUBSCRIBE', 'UNSUBSCRIBE']);
     expect(BM_RECEIPT_TYPES).to.deep.equal(['DELIVERED', 'READ']);
-    expect(EVENT_KINDS.ttlRevokeFailed.rbm.eventType).to.equal(payloads.ttl({ failed: true }).eventType);
+    expect(EVENT_KINDS.ttlRevokeFailed.rbm.eventType).to.equal('TTL_EXPIRATION_REVOKE_FAILED');
+    expect(payloads.ttl({ failed: true }).eventType).to.equal('TTL_EXPIRATION_REVOKE_FAILED');
   });
 
   for (const [name, kind] of KIND_ROWS) {
