@@ -25,6 +25,8 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '1500' },
+    'max-seconds': { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     pipelining: { type: 'string', default: '1,10' },
@@ -44,6 +46,11 @@ const { values } = parseArgs({
 });
 const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
+// CPU per push is measured at one fixed offered load for every server (RATE pushes a second for
+// SECONDS): at saturation a slower server also batches less (fewer requests per wake-up), which
+// would count against it twice. req/s comes from a second phase, as fast as answered.
+const RATE = Number(values.rate);
+const MAX_SECONDS = Number(values['max-seconds']);
 const WARMUP = Number(values.warmup);
 const CONNECTIONS = Number(values.connections);
 const PIPELINING = values.pipelining!.split(',').map(Number);
@@ -107,7 +114,9 @@ if (HAS_TASKSET && cpus().length > 1) execFileSync('taskset', ['-cp', '1', Strin
 const started = Date.now();
 // The servers run the built package (dist/), as production does.
 execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
-console.log(`bench: ${ROUNDS} rounds x ${SERVERS.length} servers x pipelining ${PIPELINING.join(' and ')}; ${WARMUP}s warm-up, ${SECONDS}s measured, ${CONNECTIONS} connections`);
+console.log(
+  `bench: ${ROUNDS} rounds x ${SERVERS.length} servers x pipelining ${PIPELINING.join(' and ')}; ${WARMUP}s warm-up, ${RATE > 0 ? `${(RATE * SECONDS).toLocaleString('en')} pushes at ${RATE}/s (CPU, latency), then ${MAX_SECONDS}s as fast as answered (req/s)` : `${SECONDS}s measured`}, ${CONNECTIONS} connections`,
+);
 console.log(HAS_TASKSET ? 'bench: servers pinned to core 0, load generator (and the fake API) to core 1' : 'bench: taskset not found, nothing pinned');
 const pool = signPool(Number(values.pool));
 console.log(`bench: ${pool.length.toLocaleString('en')} distinct pushes signed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -139,6 +148,10 @@ interface Run extends LoadResult {
   readonly rssMb: number;
   /** RSS once listening, before the first push. */
   readonly idleRssMb: number;
+  /** The fixed load CPU time, allocations, p50 and p99 were measured at (pushes/s); undefined: as fast as answered. */
+  readonly offered: number | undefined;
+  /** p99 as fast as answered (where `rps` comes from). */
+  readonly maxP99: number;
   readonly wrapped: boolean;
   /** Per answered push, over the measured seconds: server CPU time (us), JS heap bytes allocated, scavenges. */
   readonly cpuUsPerPush?: number;
@@ -165,8 +178,11 @@ async function measure(server: Server, pipelining: number, round: number, nodeFl
     const cursor = { next: 0 };
     await load(url, pool, cursor, { seconds: WARMUP, connections: CONNECTIONS, pipelining });
     await process_.startWork();
-    const result = await load(url, pool, cursor, { seconds: SECONDS, connections: CONNECTIONS, pipelining });
+    const fixed = RATE > 0;
+    const result = await load(url, pool, cursor, { seconds: SECONDS + 2, connections: CONNECTIONS, pipelining, ...(fixed ? { rate: RATE, amount: RATE * SECONDS } : {}) });
     const work = await process_.work();
+    // Then as fast as it answers: its most req/s.
+    const fastest = fixed ? await load(url, pool, cursor, { seconds: MAX_SECONDS, connections: CONNECTIONS, pipelining }) : result;
     const rssMb = (await process_.rss()) / 1024 / 1024;
     // CPU time and allocations per push hold up under a busy machine far better than req/s.
     const pushes = Math.max(result.total, 1);
@@ -178,7 +194,19 @@ async function measure(server: Server, pipelining: number, round: number, nodeFl
             ...(work.allocatedBytes === undefined ? {} : { allocatedKbPerPush: work.allocatedBytes / 1024 / pushes }),
             ...(work.scavenges === undefined ? {} : { scavengesPer1000: (1000 * work.scavenges) / pushes }),
           };
-    return { ...result, ...perPush, server: server.name, pipelining, round, rssMb, idleRssMb, wrapped: cursor.next > pool.length };
+    return {
+      ...result,
+      rps: fastest.rps,
+      maxP99: fastest.p99,
+      offered: fixed ? RATE : undefined,
+      ...perPush,
+      server: server.name,
+      pipelining,
+      round,
+      rssMb,
+      idleRssMb,
+      wrapped: cursor.next > pool.length,
+    };
   } finally {
     await process_.stop();
     await api?.stop();
@@ -238,7 +266,7 @@ if (!values['only-memory']) {
         const run = await measure(server, pipelining, round);
         runs.push(run);
         console.log(
-          `  round ${round} p${pipelining} ${server.name.padEnd(42)} ${run.rps.toFixed(0).padStart(7)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  RSS ${run.rssMb.toFixed(0)} MB` +
+          `  round ${round} p${pipelining} ${server.name.padEnd(42)} ${run.rps.toFixed(0).padStart(7)} req/s (p99 ${run.maxP99} ms)  p50 ${run.p50} ms  p99 ${run.p99} ms${run.offered === undefined ? '' : ` at ${run.offered}/s`}  RSS ${run.rssMb.toFixed(0)} MB` +
             `  CPU ${run.cpuUsPerPush?.toFixed(0) ?? '-'} us/push  alloc ${run.allocatedKbPerPush?.toFixed(1) ?? '-'} KB/push  ${run.scavengesPer1000?.toFixed(1) ?? '-'} scavenges/1000` +
             `${run.non2xx + run.errors > 0 ? `  (${run.non2xx} non-2xx, ${run.errors} errors)` : ''}${run.wrapped ? '  (pool wrapped)' : ''}`,
         );
@@ -395,11 +423,11 @@ const micro = values['no-micro'] || values['only-memory'] ? [] : await runMicro(
 
 // CPU time per push first: it holds from run to run where req/s does not.
 const table = [
-  '| server | pipelining | CPU us/push (lowest-highest) | x floor, CPU (lowest-highest) | alloc KB/push | req/s | p50 ms | p99 ms | x floor (req/s) | x floor (p99) | idle RSS MB | RSS MB after | x node:http | x Koa |',
+  `| server | pipelining | CPU us/push (lowest-highest) | x floor, CPU (lowest-highest) | alloc KB/push | p50 ms | p99 ms | x floor (p99) | most req/s | x floor (req/s) | idle RSS MB | RSS MB after | x node:http | x Koa |`,
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.server} | ${r.pipelining} | ${opt(r.cpuUsPerPush, 0)}${range(r.cpuSpread)} | ${opt(r.cpuVsFloor)}${range(r.cpuVsFloorSpread, 2)} | ${opt(r.allocatedKbPerPush, 1)} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${opt(r.vsFloor)} | ${opt(r.p99VsFloor)} | ${fmt(r.idleRssMb)} | ${fmt(r.rssMb)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} |`,
+      `| ${r.server} | ${r.pipelining} | ${opt(r.cpuUsPerPush, 0)}${range(r.cpuSpread)} | ${opt(r.cpuVsFloor)}${range(r.cpuVsFloorSpread, 2)} | ${opt(r.allocatedKbPerPush, 1)} | ${r.p50} | ${r.p99} | ${opt(r.p99VsFloor)} | ${fmt(r.rps)} | ${opt(r.vsFloor)} | ${fmt(r.idleRssMb)} | ${fmt(r.rssMb)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} |`,
   ),
 ].join('\n');
 const memoryTable = [
@@ -431,14 +459,14 @@ const sections = [
 ].filter((s) => s !== '');
 const markdown = `# rbmkit benchmark
 
-${new Date().toISOString()}, ${machine}. ${ROUNDS} rounds, servers alternated; ${WARMUP}s warm-up then ${SECONDS}s measured each, autocannon ${CONNECTIONS} connections; every request a distinct pre-signed push.${HAS_TASKSET ? ' Server on core 0, load generator (and the fake API) on core 1.' : ''} Ratios are per round, then the median. Logging at info (to /dev/null), metrics on.
+${new Date().toISOString()}, ${machine}. ${ROUNDS} rounds, servers alternated; ${WARMUP}s warm-up, then ${RATE > 0 ? `${(RATE * SECONDS).toLocaleString('en')} pushes offered at ${RATE}/s (CPU time, allocations, p50 and p99), then ${MAX_SECONDS}s as fast as answered (most req/s)` : `${SECONDS}s as fast as answered`}; autocannon ${CONNECTIONS} connections; every request a distinct pre-signed push.${HAS_TASKSET ? ' Server on core 0, load generator (and the fake API) on core 1.' : ''} Ratios are per round, then the median. Logging at info (to /dev/null), metrics on.
 
 ${sections.join('\n')}
 Took ${minutes} minutes.
 `;
 mkdirSync(RESULTS, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const json = JSON.stringify({ machine, at: new Date().toISOString(), options: { ROUNDS, SECONDS, WARMUP, CONNECTIONS, PIPELINING }, runs, rows, memory: memoryRuns, queue: queueResult, targets, micro, profile }, null, 2);
+const json = JSON.stringify({ machine, at: new Date().toISOString(), options: { ROUNDS, SECONDS, RATE, MAX_SECONDS, WARMUP, CONNECTIONS, PIPELINING }, runs, rows, memory: memoryRuns, queue: queueResult, targets, micro, profile }, null, 2);
 for (const name of [`bench-${stamp}`, 'latest']) {
   writeFileSync(join(RESULTS, `${name}.json`), json);
   writeFileSync(join(RESULTS, `${name}.md`), markdown);

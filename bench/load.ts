@@ -12,8 +12,9 @@ export interface LoadResult {
 
 /**
  * Drives `url` with autocannon: `connections` connections, `pipelining` requests in flight on
- * each, for `seconds` (or until `amount` requests were sent); every request takes the next push of the shared pool (so connections
- * never resend each other's pushes).
+ * each, for `seconds` (or until `amount` requests were sent), as fast as answered or at a fixed
+ * `rate` a second; every request takes the next push of the shared pool (so connections never
+ * resend each other's pushes).
  *
  * @example
  * const result = await load(`http://127.0.0.1:${port}/webhook`, pool, cursor, { seconds: 10, connections: 50, pipelining: 1 });
@@ -22,7 +23,7 @@ export async function load(
   url: string,
   pool: readonly PooledPush[],
   cursor: { next: number },
-  options: { seconds: number; connections: number; pipelining: number; amount?: number },
+  options: { seconds: number; connections: number; pipelining: number; amount?: number; rate?: number },
 ): Promise<LoadResult> {
   const settings: autocannon.Options = {
     url,
@@ -31,6 +32,8 @@ export async function load(
     // With `amount`, stop after that many requests, or after `seconds`, whichever comes first.
     duration: options.seconds,
     ...(options.amount === undefined ? {} : { amount: options.amount }),
+    // A fixed offered load (requests a second over all connections) instead of as fast as answered.
+    ...(options.rate === undefined || options.rate === 0 ? {} : { overallRate: options.rate }),
     requests: [
       {
         method: 'POST',
