@@ -436,7 +436,7 @@ const memoryTable = [
   ...memoryRuns.map((m) => {
     const server = ALL_SERVERS.find((s) => s.name === m.server)!;
     const floor = server.floor === undefined ? undefined : memoryOf(server.floor);
-    return `| ${m.server} | ${fmt(m.pushes)} | ${fmt(m.seconds)} | ${fmt(m.rssMb)} | ${fmt(m.heapUsedMb)} | ${opt(m.retainedMb, 0)} | ${opt(floor === undefined ? undefined : m.rssMb / floor.rssMb)} |`;
+    return `| ${m.server} | ${fmt(m.pushes)} | ${fmt(m.seconds)} | ${fmt(m.rssMb)} | ${m.heapUsedMb > 0 ? fmt(m.heapUsedMb) : '-'} | ${opt(m.retainedMb, 0)} | ${opt(floor === undefined ? undefined : m.rssMb / floor.rssMb)} |`;
   }),
 ].join('\n');
 const targetTable = [

@@ -63,8 +63,8 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
 <text x="12" y="22" font-size="15" font-weight="bold">rbmkit against its floors: median of alternating rounds</text>
 ${labels.join('\n')}
 ${panel(LABEL, 'CPU us per push (lower is better)', (r) => r.cpuUsPerPush ?? 0, ' us', (r) => r.cpuSpread)}
-${panel(LABEL + BAR + 90, 'req/s (higher is better)', (r) => r.rps, '')}
-${panel(LABEL + 2 * (BAR + 90), 'p99 latency, ms (lower is better)', (r) => r.p99, ' ms')}
+${panel(LABEL + BAR + 90, 'most req/s (higher is better)', (r) => r.rps, '')}
+${panel(LABEL + 2 * (BAR + 90), 'p99 ms at the fixed rate (lower is better)', (r) => r.p99, ' ms')}
 <text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written node:http floors; light grey: verify-only baselines; blue: rbmkit.`)}</text>
 </svg>`;
 
