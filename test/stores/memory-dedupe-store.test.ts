@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { MemoryDedupeStore } from 'rbmkit';
 
@@ -62,5 +64,22 @@ describe('MemoryDedupeStore', () => {
     await store.release('a');
     await new Promise((r) => setTimeout(r, 40));
     expect((await store.claim('a')).attempt).to.equal(1);
+  });
+  it('keeps one flat string per event, not the concatenation over the parsed parts (memory)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new MemoryDedupeStore({ max: 60_000 });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 50_000; i += 1) {
+      // As ingress builds it: parts of a parsed event, joined.
+      const event = JSON.parse(`{"agentId":"shop@rbm.goog","phone":"+1555${String(i).padStart(7, '0')}","id":"MSG-${i}-abcdefghijklmnopqrst"}`) as Record<string, string>;
+      store.claim(`${event.agentId}\u0000${event.phone}\u0000${event.id}`);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(store.size).to.equal(50_000);
+    // About 7 MB as flat strings; the ropes and their parts took 15 MB.
+    expect(grown).to.be.below(11 * 1024 * 1024);
   });
 });
