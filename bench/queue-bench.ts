@@ -1,16 +1,16 @@
 // Queue mode in `npm run bench`: the echo agent's ingress in queue mode against direct mode
-// (same pushes, same load), and how fast 1 and 2 worker processes drain a pre-filled stream.
+// (same pushes, same load: at full load, and at a fixed offered rate with the CPU each side
+// spends per event, bench/queue-fixed-rate.ts), and how fast 1 and 2 worker processes drain a
+// pre-filled stream, with their CPU per event.
 // Needs NATS with JetStream (QUEUE_URL, default nats://127.0.0.1:4222) and Redis (REDIS_URL,
 // default redis://127.0.0.1:6379); skipped with a note when NATS does not answer.
-import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
-import { Redis } from 'ioredis';
 import { connect } from 'nats';
-import { NatsQueue } from 'rbmkit';
 import { load } from './load.js';
 import type { PooledPush } from './push-pool.js';
+import { benchFixedRate, fixedRateMarkdown, type FixedRateRow, type Spread } from './queue-fixed-rate.js';
+import { benchServer, queueScratch, waitingIn } from './queue-scratch.js';
 import { startServer } from './run-server.js';
-import { deleteKeysUnder } from '../test/helpers/redis-keys.js';
 
 export interface QueueBenchOptions {
   readonly rounds: number;
@@ -20,6 +20,10 @@ export interface QueueBenchOptions {
   readonly pipelining: readonly number[];
   readonly queueUrl: string;
   readonly redisUrl: string;
+  /** Pushes per second offered in the fixed-rate rows. Default 1,000. */
+  readonly fixedRate?: number;
+  /** A built checkout of another commit (npm ci and npm run build done there) whose servers run instead of this one's. */
+  readonly checkout?: string;
 }
 
 /** One ingress row: medians over rounds. */
@@ -38,15 +42,31 @@ export interface DrainRow {
   readonly eventsPerSecond: number;
   /** Records in the stream when the workers were ready (median). */
   readonly backlog: number;
+  /** CPU time of the workers (summed) per event drained, median over rounds. */
+  readonly cpuUsPerEvent?: number;
+}
+
+/**
+ * At full speed: one worker draining a backlog of N events against direct mode taking N
+ * pushes (pipelining 10), both CPU per event, round by round (medians and spread).
+ */
+export interface FullSpeedCpu {
+  readonly directCpuUsPerPush: Spread;
+  readonly workerCpuUsPerEvent: Spread;
+  readonly workerVsDirect: Spread;
 }
 
 export interface QueueBenchResult {
   readonly ingress: IngressRow[];
+  /** At the fixed offered rate: direct mode, queue mode's ingress alone, and with a worker. */
+  readonly fixed?: FixedRateRow[];
   readonly drain: DrainRow[];
+  readonly fullSpeedCpu?: FullSpeedCpu;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]): Spread => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 /**
  * Whether NATS answers at `url` within a second.
@@ -64,31 +84,13 @@ export async function natsAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** A fresh stream and Redis prefix for one measurement; `remove` deletes both. */
-function scratch(options: QueueBenchOptions) {
-  const id = randomUUID().slice(0, 8);
-  const stream = `BENCH${id.toUpperCase()}`;
-  const prefix = `rbmkit-bench-${id}`;
-  return {
-    env: { QUEUE_URL: options.queueUrl, QUEUE_STREAM: stream, REDIS_URL: options.redisUrl, KEY_PREFIX: prefix },
-    admin: new NatsQueue({ url: options.queueUrl, stream }),
-    async remove(): Promise<void> {
-      await this.admin.destroy().catch(() => undefined);
-      await this.admin.close();
-      const redis = new Redis(options.redisUrl);
-      await deleteKeysUnder(redis, prefix);
-      redis.disconnect();
-    },
-  };
-}
-
 /** Drives one ingress (direct or queue mode) with the pool, warm-up then measured. */
 async function ingressRun(mode: 'direct' | 'queue', pool: readonly PooledPush[], pipelining: number, options: QueueBenchOptions) {
-  const place = scratch(options);
+  const place = queueScratch(options.queueUrl, options.redisUrl);
   const server =
     mode === 'direct'
-      ? await startServer('bench/servers/rbmkit-echo.ts', 0, { CLIENT: 'memory' })
-      : await startServer('bench/servers/rbmkit-queue.ts', 0, place.env);
+      ? await startServer(benchServer('rbmkit-echo.ts', options.checkout), 0, { CLIENT: 'memory' })
+      : await startServer(benchServer('rbmkit-queue.ts', options.checkout), 0, place.env);
   try {
     const url = `http://127.0.0.1:${server.port}/webhook`;
     const cursor = { next: 0 };
@@ -101,28 +103,34 @@ async function ingressRun(mode: 'direct' | 'queue', pool: readonly PooledPush[],
 }
 
 /** Fills a fresh stream through the queue ingress, then times `workers` worker processes draining it. */
-async function drainRun(workers: number, pool: readonly PooledPush[], options: QueueBenchOptions): Promise<{ eventsPerSecond: number; backlog: number }> {
-  const place = scratch(options);
+async function drainRun(workers: number, pool: readonly PooledPush[], options: QueueBenchOptions): Promise<{ eventsPerSecond: number; backlog: number; cpuUsPerEvent?: number }> {
+  const place = queueScratch(options.queueUrl, options.redisUrl);
   try {
-    const ingress = await startServer('bench/servers/rbmkit-queue.ts', 0, place.env);
+    const ingress = await startServer(benchServer('rbmkit-queue.ts', options.checkout), 0, place.env);
     try {
       await load(`http://127.0.0.1:${ingress.port}/webhook`, pool, { next: 0 }, { seconds: options.seconds, connections: options.connections, pipelining: 10 });
     } finally {
       await ingress.stop();
     }
-    const jsm = await place.admin.manager();
-    const waiting = async () => (await jsm.streams.info(place.env.QUEUE_STREAM)).state.messages;
     const cores = cpus().length;
-    const running = await Promise.all(Array.from({ length: workers }, (_, i) => startServer('bench/servers/rbmkit-queue.ts', i % cores, { ...place.env, ROLE: 'worker' })));
+    const running = await Promise.all(
+      Array.from({ length: workers }, (_, i) => startServer(benchServer('rbmkit-queue.ts', options.checkout), i % cores, { ...place.env, ROLE: 'worker' })),
+    );
     try {
-      const backlog = await waiting();
+      // Counted from here: what the workers took while the others started is left out of both counts.
+      await Promise.all(running.map((worker) => worker.startWork()));
+      const backlog = await waitingIn(place);
       const started = performance.now();
       let left = backlog;
       while (left > 0 && performance.now() - started < options.seconds * 1000) {
         await sleep(100);
-        left = await waiting();
+        left = await waitingIn(place);
       }
-      return { eventsPerSecond: (backlog - left) / ((performance.now() - started) / 1000), backlog };
+      const seconds = (performance.now() - started) / 1000;
+      const work = await Promise.all(running.map((worker) => worker.work()));
+      const cpuUs = work.reduce((sum, w) => sum + (w?.cpuUs ?? Number.NaN), 0);
+      const drained = backlog - left;
+      return { eventsPerSecond: drained / seconds, backlog, ...(Number.isNaN(cpuUs) || drained === 0 ? {} : { cpuUsPerEvent: cpuUs / drained }) };
     } finally {
       await Promise.all(running.map((worker) => worker.stop()));
     }
@@ -132,8 +140,28 @@ async function drainRun(workers: number, pool: readonly PooledPush[], options: Q
 }
 
 /**
- * Measures queue mode against direct mode (ingress req/s, ack latency) and the drain rate of
- * 1 and 2 workers; undefined, with a printed note, when NATS does not answer.
+ * Direct mode's CPU per push at full speed: `pushes` pushes (pipelining 10) into the echo
+ * agent as the worker runs it (the same plugins, logging at warn), counted after a warm-up.
+ */
+async function directCpuPerPush(pushes: number, pool: readonly PooledPush[], options: QueueBenchOptions): Promise<number | undefined> {
+  const server = await startServer(benchServer('rbmkit-echo.ts', options.checkout), 0, { CLIENT: 'memory', LOG_LEVEL: 'warn' });
+  try {
+    const url = `http://127.0.0.1:${server.port}/webhook`;
+    const cursor = { next: 0 };
+    await load(url, pool, cursor, { seconds: options.warmup, connections: options.connections, pipelining: 10 });
+    await server.startWork();
+    const result = await load(url, pool, cursor, { seconds: options.seconds * 3, connections: options.connections, pipelining: 10, amount: pushes });
+    const work = await server.work();
+    return work === undefined ? undefined : work.cpuUs / Math.max(1, result.total);
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Measures queue mode against direct mode (ingress req/s and ack latency at full load; ack
+ * latency and CPU per event at a fixed offered rate; CPU per event at full speed) and the
+ * drain rate of 1 and 2 workers; undefined, with a printed note, when NATS does not answer.
  *
  * @example
  * const result = await benchQueue(pool, { rounds: 3, seconds: 10, warmup: 2, connections: 50, pipelining: [1, 10], queueUrl: 'nats://127.0.0.1:4222', redisUrl: 'redis://127.0.0.1:6379' });
@@ -143,8 +171,10 @@ export async function benchQueue(pool: readonly PooledPush[], options: QueueBenc
     console.log(`bench: NATS does not answer at ${options.queueUrl}; queue-mode rows skipped (expected nats-server -js there, or set QUEUE_URL)`);
     return undefined;
   }
+  const fixed = await benchFixedRate(pool, options);
   const runs: Array<IngressRow & { round: number }> = [];
-  const drains: Array<{ workers: number; eventsPerSecond: number; backlog: number }> = [];
+  const drains: Array<{ workers: number; eventsPerSecond: number; backlog: number; cpuUsPerEvent?: number }> = [];
+  const fullSpeed: Array<{ direct: number; worker: number }> = [];
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const pipelining of options.pipelining) {
       const modes = round % 2 === 1 ? (['direct', 'queue'] as const) : (['queue', 'direct'] as const);
@@ -157,7 +187,13 @@ export async function benchQueue(pool: readonly PooledPush[], options: QueueBenc
     for (const workers of [1, 2]) {
       const drain = await drainRun(workers, pool, options);
       drains.push({ workers, ...drain });
-      console.log(`  round ${round} ${workers} worker(s) drained ${drain.eventsPerSecond.toFixed(0)} events/s from a backlog of ${drain.backlog}`);
+      console.log(`  round ${round} ${workers} worker(s) drained ${drain.eventsPerSecond.toFixed(0)} events/s from a backlog of ${drain.backlog}, CPU ${drain.cpuUsPerEvent?.toFixed(0) ?? '-'} us/event`);
+      if (workers !== 1 || drain.cpuUsPerEvent === undefined || drain.backlog === 0) continue;
+      // The same number of events through direct mode, at full speed too.
+      const direct = await directCpuPerPush(drain.backlog, pool, options);
+      if (direct === undefined) continue;
+      fullSpeed.push({ direct, worker: drain.cpuUsPerEvent });
+      console.log(`  round ${round} direct mode took ${drain.backlog} pushes at full speed: CPU ${direct.toFixed(0)} us/push; the worker ${(drain.cpuUsPerEvent / direct).toFixed(2)}x that`);
     }
   }
   const ingress = options.pipelining.flatMap((pipelining) =>
@@ -168,9 +204,18 @@ export async function benchQueue(pool: readonly PooledPush[], options: QueueBenc
   );
   const drain = [1, 2].map((workers) => {
     const mine = drains.filter((d) => d.workers === workers);
-    return { workers, eventsPerSecond: median(mine.map((d) => d.eventsPerSecond)), backlog: median(mine.map((d) => d.backlog)) };
+    const cpu = mine.flatMap((d) => (d.cpuUsPerEvent === undefined ? [] : [d.cpuUsPerEvent]));
+    return { workers, eventsPerSecond: median(mine.map((d) => d.eventsPerSecond)), backlog: median(mine.map((d) => d.backlog)), ...(cpu.length === 0 ? {} : { cpuUsPerEvent: median(cpu) }) };
   });
-  return { ingress, drain };
+  const fullSpeedCpu =
+    fullSpeed.length === 0
+      ? undefined
+      : {
+          directCpuUsPerPush: spread(fullSpeed.map((f) => f.direct)),
+          workerCpuUsPerEvent: spread(fullSpeed.map((f) => f.worker)),
+          workerVsDirect: spread(fullSpeed.map((f) => f.worker / f.direct)),
+        };
+  return { ingress, fixed, drain, ...(fullSpeedCpu === undefined ? {} : { fullSpeedCpu }) };
 }
 
 /**
@@ -187,8 +232,20 @@ export function queueMarkdown(result: QueueBenchResult): string {
     '|---|---:|---:|---:|---:|---:|---:|',
     ...result.ingress.map((r) => `| ${r.mode} mode | ${r.pipelining} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${(r.rps / direct(r.pipelining)).toFixed(2)} | ${r.non2xx} |`),
     '',
-    '| echo workers draining a pre-filled stream | events/s (median) | backlog at start |',
-    '|---|---:|---:|',
-    ...result.drain.map((d) => `| ${d.workers} worker process${d.workers > 1 ? 'es' : ''} | ${fmt(d.eventsPerSecond)} | ${fmt(d.backlog)} |`),
+    ...(result.fixed === undefined || result.fixed.length === 0 ? [] : [fixedRateMarkdown(result.fixed), '']),
+    '| echo workers draining a pre-filled stream | events/s (median) | backlog at start | worker CPU us/event |',
+    '|---|---:|---:|---:|',
+    ...result.drain.map((d) => `| ${d.workers} worker process${d.workers > 1 ? 'es' : ''} | ${fmt(d.eventsPerSecond)} | ${fmt(d.backlog)} | ${d.cpuUsPerEvent === undefined ? '-' : fmt(d.cpuUsPerEvent)} |`),
+    ...(result.fullSpeedCpu === undefined ? [] : ['', fullSpeedMarkdown(result.fullSpeedCpu)]),
+  ].join('\n');
+}
+
+/** The full-speed CPU comparison as a one-row table. */
+function fullSpeedMarkdown(cpu: FullSpeedCpu): string {
+  const range = (s: Spread, digits: number) => `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
+  return [
+    '| CPU at full speed, the same number of events | direct mode us/push | 1 worker draining us/event | worker / direct |',
+    '|---|---:|---:|---:|',
+    `| direct: HTTP, verify, plugins, in-memory dedupe (p10); worker: broker fetch and ack, Redis dedupe, plugins | ${range(cpu.directCpuUsPerPush, 0)} | ${range(cpu.workerCpuUsPerEvent, 0)} | ${range(cpu.workerVsDirect, 2)} |`,
   ].join('\n');
 }

@@ -17,6 +17,8 @@ export function verifyPush(body: unknown, signature: string | undefined): boolea
 /** What a server did between 'work-start' and 'work': CPU time, bytes allocated on the JS heap, GCs. */
 export interface WorkStats {
   readonly cpuUs: number;
+  /** The part of `cpuUs` spent in the kernel (syscalls: on loopback a socket write also runs the receiver's side of TCP). */
+  readonly systemUs?: number;
   readonly allocatedBytes: number;
   readonly scavenges: number;
   readonly markSweeps: number;
@@ -47,7 +49,7 @@ function workStats(): WorkStats | undefined {
   }
   allocated += Math.max(0, getHeapStatistics().used_heap_size - after);
   work = undefined;
-  return { cpuUs: cpu.user + cpu.system, allocatedBytes: allocated, scavenges, markSweeps, gcMs };
+  return { cpuUs: cpu.user + cpu.system, systemUs: cpu.system, allocatedBytes: allocated, scavenges, markSweeps, gcMs };
 }
 
 /**
