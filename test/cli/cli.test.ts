@@ -121,8 +121,8 @@ describe('rbmkit CLI (real processes)', function () {
       writeFileSync(config, [`pluginModules: [${JSON.stringify(join(ROOT, 'test/fixtures/sleepy-plugin.ts'))}]`, 'partner:', '  clientToken: { env: START_TEST_TOKEN }', '  plugins: [sleepy]'].join('\n'));
       const server = runTs(CLI, ['start', '--config', config], { START_TEST_TOKEN: 'CLOUDRUNTOKEN', RBM_API_URL: 'http://127.0.0.1:9', PORT: String(port), K_SERVICE: 'rbm-agent' });
       try {
-        await server.waitFor(/rbmkit listening/);
-        expect(server.output()).to.match(/on Cloud Run \(K_SERVICE\): shutdownTimeoutMs 6000/);
+        // Logged after the listening line: waited for, not looked for at once (it may come in a later chunk of output).
+        await server.waitFor(/on Cloud Run \(K_SERVICE\): shutdownTimeoutMs 6000/);
         expect(server.output()).to.match(new RegExp(`rbmkit listening on http://(0\\.0\\.0\\.0|\\[::\\]):${port}`));
         // A push whose handler runs 30 s: still in flight at SIGTERM.
         const inFlight = post(`http://127.0.0.1:${port}/webhook`, signedPush(payloads.text({ text: 'slow' }), { token: 'CLOUDRUNTOKEN' })).catch(() => undefined);
