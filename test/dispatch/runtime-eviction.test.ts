@@ -19,6 +19,15 @@ function lifecycle() {
   return { plugin, counts };
 }
 
+/** A registry of agents running the lifecycle plugin, idle after 60 s by a clock the test sets (`clock.now`, in ms). */
+function clockedRegistry() {
+  const { plugin, counts } = lifecycle();
+  const clock = { now: 0 };
+  const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => clock.now });
+  registry.configure([plugin], {});
+  return { plugin, counts, registry, clock };
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe('per-agent state is bounded', function () {
@@ -44,19 +53,16 @@ describe('per-agent state is bounded', function () {
   });
 
   it("a runtime idle past idleMs that no sweep dropped yet is its agent's again on its next event: same runtime, no teardown", async () => {
-    const { plugin, counts } = lifecycle();
-    let now = 0;
-    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
-    registry.configure([plugin], {});
+    const { plugin, counts, registry, clock } = clockedRegistry();
     const first = registry.runtime('quiet@rbm.goog');
     await first.ready();
-    now = 60_002;
+    clock.now = 60_002;
     expect(registry.runtime('quiet@rbm.goog')).to.equal(first);
     await settle();
     expect(counts).to.deep.equal({ setups: 1, teardowns: 0 });
     expect(registry.runtimeCount).to.equal(1);
     // Used again, it is idle from then on: another 60 s and the next sweep drops it.
-    now = 120_004;
+    clock.now = 120_004;
     registry.runtime('other@rbm.goog');
     await settle();
     expect(counts.teardowns).to.equal(1);
@@ -64,15 +70,12 @@ describe('per-agent state is bounded', function () {
   });
 
   it('a runtime idle for idleMs is torn down; one in use is kept', async () => {
-    const { plugin, counts } = lifecycle();
-    let now = 0;
-    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
-    registry.configure([plugin], {});
+    const { plugin, counts, registry, clock } = clockedRegistry();
     await registry.runtime('idle@rbm.goog').ready();
     await registry.runtime('busy@rbm.goog').ready();
-    now = 50_000;
+    clock.now = 50_000;
     registry.runtime('busy@rbm.goog');
-    now = 70_000;
+    clock.now = 70_000;
     registry.runtime('busy@rbm.goog');
     await settle();
     expect(registry.runtimeCount).to.equal(1);
@@ -128,20 +131,17 @@ describe('per-agent state is bounded', function () {
   });
 
   it('a runtime idle past idleMs while its event still runs: its next event gets it back; torn down once idle that long again', async () => {
-    const { plugin, counts } = lifecycle();
-    let now = 0;
-    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
-    registry.configure([plugin], {});
+    const { plugin, counts, registry, clock } = clockedRegistry();
     const slow = registry.runtime('slow@rbm.goog');
     await slow.ready();
     slow.enter();
-    now = 70_000;
+    clock.now = 70_000;
     expect(registry.runtime('slow@rbm.goog')).to.equal(slow);
     slow.leave();
     await settle();
     expect(counts).to.deep.equal({ setups: 1, teardowns: 0 });
     // Another agent's event looks for idle runtimes: slow's last use was at 70 s.
-    now = 140_000;
+    clock.now = 140_000;
     registry.runtime('other@rbm.goog');
     await settle();
     expect(counts.teardowns).to.equal(1);
@@ -149,14 +149,11 @@ describe('per-agent state is bounded', function () {
   });
 
   it('new partner defaults: a runtime idle past idleMs, still running an event, finishes it and is never handed out again', async () => {
-    const { plugin, counts } = lifecycle();
-    let now = 0;
-    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
-    registry.configure([plugin], {});
+    const { plugin, counts, registry, clock } = clockedRegistry();
     const old = registry.runtime('shop@rbm.goog');
     await old.ready();
     old.enter();
-    now = 70_000;
+    clock.now = 70_000;
     registry.setDefaults([plugin]);
     const fresh = registry.runtime('shop@rbm.goog');
     expect(fresh).to.not.equal(old);
@@ -167,13 +164,10 @@ describe('per-agent state is bounded', function () {
   });
 
   it('close tears down every runtime, those idle past idleMs and not yet swept too, and resolves once their teardowns ran', async () => {
-    const { plugin, counts } = lifecycle();
-    let now = 0;
-    const registry = new AgentRegistry({ client: new MemoryRbmClient(), log: pino({ level: 'silent' }), idleMs: 60_000, now: () => now });
-    registry.configure([plugin], {});
+    const { plugin, counts, registry, clock } = clockedRegistry();
     await registry.runtime('idle@rbm.goog').ready();
     await registry.runtime('recent@rbm.goog').ready();
-    now = 70_000;
+    clock.now = 70_000;
     await registry.close();
     expect(counts).to.deep.equal({ setups: 2, teardowns: 2 });
     expect(registry.runtimeCount).to.equal(0);
