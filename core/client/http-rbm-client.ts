@@ -11,7 +11,7 @@ import { InvalidRequestError, RbmApiError } from './rbm-api-errors.js';
 import type { BatchCapabilities, CallRecord, RbmClient, SendEventRequest, SendMessageRequest, TesterInvite, UploadRequest } from './rbm-client.js';
 import { CallRateLimiter, type RateLimits, type RateLimitWait } from './call-rate-limiter.js';
 import { rbmCallPath } from './rbm-call-path.js';
-import { RBM_CALLS, type RateLimitedCall, type RbmCall, type RbmCallName, type RbmPathParams, type RbmQuery } from './rbm-calls.js';
+import { RBM_CALL_PACES, RBM_CALLS, type RbmCall, type RbmCallName, type RbmPathParams, type RbmQuery } from './rbm-calls.js';
 
 /** Google's global endpoint. */
 export const RBM_API_URL = 'https://rcsbusinessmessaging.googleapis.com';
@@ -60,9 +60,6 @@ export interface HttpRbmClientOptions {
 }
 
 /** What a call adds to its row of RBM_CALLS: whose turn it takes when paced, its body, how its answer is read. */
-/** Each call's rate-limit kind, read once from the table (undefined: not paced). */
-const PACES = Object.fromEntries(Object.entries(RBM_CALLS).map(([name, row]) => [name, 'pace' in row ? row.pace : undefined])) as Readonly<Record<RbmCallName, RateLimitedCall | undefined>>;
-
 type CallOptions = Pick<ApiCall, 'json' | 'bytes' | 'notFoundIsAnswer' | 'readsAnswer' | 'signalFrom'> & { readonly agentId: string };
 
 /** Google answers a call without agentId 403: refused before sending instead. */
@@ -292,7 +289,7 @@ export class HttpRbmClient implements RbmClient {
       bytes: options.bytes,
       notFoundIsAnswer: options.notFoundIsAnswer,
       readsAnswer: options.readsAnswer,
-      pace: PACES[name],
+      pace: RBM_CALL_PACES[name],
       agentId: options.agentId,
       signalFrom: options.signalFrom,
       api: row.api === 'businessCommunications' ? this.businessCommunicationsApi() : undefined,

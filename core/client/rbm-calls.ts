@@ -148,6 +148,18 @@ const ROWS: readonly RbmCall[] = Object.values(RBM_CALLS);
 export const RATE_LIMITED_CALLS: readonly RateLimitedCall[] = [...new Set(ROWS.flatMap((call) => ('pace' in call ? [call.pace] : [])))];
 
 /**
+ * Each call's rate-limit kind, read once from the table (undefined: not paced), for clients
+ * that look it up on every call.
+ *
+ * @example
+ * RBM_CALL_PACES.sendMessage; // 'messages'
+ * RBM_CALL_PACES.revokeMessage; // undefined
+ */
+export const RBM_CALL_PACES = Object.fromEntries(Object.entries(RBM_CALLS).map(([name, call]) => [name, 'pace' in call ? call.pace : undefined])) as Readonly<
+  Record<RbmCallName, RateLimitedCall | undefined>
+>;
+
+/**
  * The RbmClient methods that call the API, each once, in the table's order.
  *
  * @example
