@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import type { Consumption, DeadLetter, DeadLetterQueue, Queue, QueueDelivery, QueueRecord, UndeliverablePush } from './queue.js';
 import { NotReplayableError, QueueFullError, QueueUnavailableError } from './queue.js';
 import { partitionOf } from './partition.js';
@@ -108,12 +108,14 @@ export class NatsQueue implements Queue {
 
   async consume(handler: (delivery: QueueDelivery) => Promise<void>): Promise<Consumption> {
     await this.open();
-    let stopped = false;
+    const running: PartitionFeeds = { stopped: false, feeds: new Set() };
     const loops: Promise<void>[] = [];
-    for (let partition = 0; partition < this.partitions; partition += 1) loops.push(this.pull(partition, handler, () => stopped));
+    for (let partition = 0; partition < this.partitions; partition += 1) loops.push(this.pull(partition, handler, running));
     const consumption: Consumption = {
       stop: async () => {
-        stopped = true;
+        running.stopped = true;
+        // Ends each waiting pull at once; a record in a handler's hands is finished first.
+        for (const messages of running.feeds) messages.stop();
         await Promise.all(loops);
         this.consumptions.delete(consumption);
       },
@@ -241,23 +243,37 @@ export class NatsQueue implements Queue {
     }
   }
 
-  /** One partition's loop: pull a record, hand it over (kept alive meanwhile), repeat. */
-  private async pull(partition: number, handler: (delivery: QueueDelivery) => Promise<void>, stopped: () => boolean): Promise<void> {
-    while (!stopped()) {
-      let msg: JsMsg | null;
+  /**
+   * One partition's loop: the client's long-lived pull of one record at a time (the broker
+   * holds the next until this one is acked anyway), each handed over in turn; opened again
+   * when the client gives up on it (the consumer deleted, the connection closed).
+   */
+  private async pull(partition: number, handler: (delivery: QueueDelivery) => Promise<void>, running: PartitionFeeds): Promise<void> {
+    while (!running.stopped) {
+      let messages: ConsumerMessages;
       try {
         const consumer = await this.js!.consumers.get(this.stream, `p${partition}`);
-        msg = await consumer.next({ expires: this.pullExpiresMs });
+        messages = await consumer.consume({ max_messages: 1, expires: this.pullExpiresMs });
       } catch {
-        if (!stopped()) await sleep(500);
+        if (!running.stopped) await sleep(500);
         continue;
       }
-      if (msg === null) continue;
-      if (stopped()) {
-        msg.nak();
-        return;
+      if (running.stopped) return void messages.stop();
+      running.feeds.add(messages);
+      try {
+        for await (const msg of messages) {
+          if (running.stopped) {
+            msg.nak();
+            break;
+          }
+          await this.hand(partition, msg, handler);
+        }
+      } catch {
+        if (!running.stopped) await sleep(500);
+      } finally {
+        running.feeds.delete(messages);
+        messages.stop();
       }
-      await this.hand(partition, msg, handler);
     }
   }
 
@@ -311,6 +327,12 @@ export class NatsQueue implements Queue {
       clearInterval(keepAlive);
     }
   }
+}
+
+/** One consumption's partition pulls: stopping ends the open ones. */
+interface PartitionFeeds {
+  stopped: boolean;
+  readonly feeds: Set<ConsumerMessages>;
 }
 
 /** The dead-letter stream of a {@link NatsQueue}; ids are stream sequence numbers. */
