@@ -13,7 +13,8 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
    * How long a claim keeps other processes off an event without being renewed, in ms. A
    * holder renews its leases every third of this while its handlers run, so a live claim
    * never lapses however long they take, and an event claimed by a process that died is free
-   * again within this time. Default 6,000.
+   * again within this time. Default 6,000. Queue workers take no lease: the broker's delivery
+   * is their hold.
    */
   readonly leaseMs?: number;
   /**
@@ -35,13 +36,14 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
 const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
 
 // Atomically: count the attempt (unless ARGV[4] is 0: the same attempt, asked again), take the
-// lease if free (or whoever holds it, when ARGV[5] is 1: a takeover), read the completed plugins.
+// lease if free (none when ARGV[5] is 1: the caller holds the event exclusively), read the
+// completed plugins.
 const CLAIM = `
 local attempts
 if ARGV[4] == '0' then attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '1') else attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-local taken
-if ARGV[5] == '1' then taken = redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2]) else taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) end
+local taken = true
+if ARGV[5] ~= '1' then taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) end
 local done = redis.call('SMEMBERS', KEYS[2])
 if taken then return {1, attempts, done} end
 return {0, attempts, done}`;
@@ -68,10 +70,17 @@ interface HeldLease {
 /** Time kept back from a lease's end for the command that set it to travel: past it, a holder stops trusting its lease. */
 const LEASE_MARGIN_MS = 500;
 
+// ARGV[1] is the time to live, the rest the plugins that completed.
 const COMPLETE = `
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
+
+/** Plugins completed on one event in the same tick, recorded by one command. */
+interface CompletionBatch {
+  readonly plugins: string[];
+  readonly recorded: Promise<void>;
+}
 
 /**
  * The dedupe store for several rbmkit processes behind one load balancer: which plugins
@@ -90,6 +99,8 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   private readonly leaseMs: number;
   private readonly leases = new Map<string, HeldLease>();
+  /** Completions waiting for the end of the tick, by event key. */
+  private readonly completions = new Map<string, CompletionBatch>();
   /** Renews every held lease every third of `leaseMs`; runs only while leases are held. */
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly ownsClient: boolean;
@@ -143,8 +154,9 @@ export class RedisDedupeStore implements DedupeStore {
     if (this.refusal !== undefined) throw new StoreUnavailableError(this.refusal);
     const lease = randomUUID();
     const sentAt = Date.now();
-    const takeover = options?.takeover === true;
-    let [taken, attempts, done] = await this.tryClaim(key, lease, true, takeover);
+    const exclusive = options?.exclusive === true;
+    let [taken, attempts, done] = await this.tryClaim(key, lease, true, exclusive);
+    if (exclusive) return { busy: false, attempt: attempts, completed: new Set(done) };
     // Leased elsewhere, yet plugins already completed it: most likely a copy of a finished event
     // that the other process is only confirming. Wait for its lease rather than answer busy.
     const until = Date.now() + (this.options.busyWaitMs ?? 1_000);
@@ -165,9 +177,9 @@ export class RedisDedupeStore implements DedupeStore {
     return held !== undefined && !held.lost && Date.now() < held.validUntil;
   }
 
-  private async tryClaim(key: string, lease: string, count: boolean, takeover: boolean): Promise<[number, number, string[]]> {
+  private async tryClaim(key: string, lease: string, count: boolean, exclusive: boolean): Promise<[number, number, string[]]> {
     return (await guarded(this.redis, 'claim an event', () =>
-      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0', takeover ? '1' : '0'),
+      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0', exclusive ? '1' : '0'),
     )) as [number, number, string[]];
   }
 
@@ -195,8 +207,23 @@ export class RedisDedupeStore implements DedupeStore {
     else process.emitWarning(message, { code: 'RBMKIT_VOLATILE_REDIS' });
   }
 
-  async complete(key: string, pluginKey: string): Promise<void> {
-    await guarded(this.redis, 'record a completed plugin', () => this.redis.eval(COMPLETE, 1, this.key(key, 'done'), pluginKey, this.ttlMs));
+  /**
+   * Records a completed plugin. Plugins completing the same event in the same tick (an event
+   * claimed and handled at once records two) share one command, sent at the end of the tick.
+   */
+  complete(key: string, pluginKey: string): Promise<void> {
+    const waiting = this.completions.get(key);
+    if (waiting !== undefined) {
+      waiting.plugins.push(pluginKey);
+      return waiting.recorded;
+    }
+    const plugins = [pluginKey];
+    const recorded = Promise.resolve().then(async () => {
+      this.completions.delete(key);
+      await guarded(this.redis, 'record a completed plugin', () => this.redis.eval(COMPLETE, 1, this.key(key, 'done'), this.ttlMs, ...plugins));
+    });
+    this.completions.set(key, { plugins, recorded });
+    return recorded;
   }
 
   async release(key: string): Promise<void> {
