@@ -46,6 +46,12 @@ export interface NatsQueueOptions {
 const encoder = new TextEncoder();
 /** Time kept back from `ackWaitMs` for a keep-alive to reach the broker: past it, a worker stops trusting its hold on a record. */
 const KEEP_ALIVE_MARGIN_MS = 500;
+/**
+ * Records one open pull asks for. The broker still lets out one record per partition at a
+ * time (`max_ack_pending: 1`), so this is not how many a worker holds: it is how many records
+ * one pull request outlives, since the client asks again only once a quarter of it is used.
+ */
+const PULL_BATCH = 64;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -190,7 +196,9 @@ export class NatsQueue implements Queue {
   private async connectAndSetUp(): Promise<void> {
     const server = this.url.replace(/^nats:\/\//, '');
     const { connect, Events } = natsModule();
-    const nc = await connect({ servers: server, timeout: 2_000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    // noAsyncTraces: an ack confirmation or a publish would otherwise build two Error objects
+    // (a stack trace each) in case it times out; rbmkit's own errors say which call failed.
+    const nc = await connect({ servers: server, timeout: 2_000, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 500, noAsyncTraces: true });
     this.nc = nc;
     this.connected = true;
     void (async () => {
@@ -253,7 +261,7 @@ export class NatsQueue implements Queue {
       let messages: ConsumerMessages;
       try {
         const consumer = await this.js!.consumers.get(this.stream, `p${partition}`);
-        messages = await consumer.consume({ max_messages: 1, expires: this.pullExpiresMs });
+        messages = await consumer.consume({ max_messages: PULL_BATCH, expires: this.pullExpiresMs });
       } catch {
         if (!running.stopped) await sleep(500);
         continue;
