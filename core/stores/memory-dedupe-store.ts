@@ -3,13 +3,25 @@ import type { Claim, DedupeStore } from './dedupe-store.js';
 interface Entry {
   attempts: number;
   inFlight: boolean;
-  /** Plugin keys: the one plugin's own (shared) string, or a short array of them; never a Set per event. */
-  completed: string | string[] | undefined;
+  /** The plugins that completed it, as a list shared by every event that completed the same ones. */
+  completed: CompletedList | undefined;
   /** When the event was first claimed, in ms since the store was made. */
   seenAt: number;
 }
 
+/**
+ * One list of completed plugins, in the order they completed, and the lists one more plugin
+ * makes of it: a tree from which events that complete the same plugins (nearly all of them)
+ * share their list instead of each holding an array.
+ */
+interface CompletedList {
+  readonly plugins: readonly string[];
+  readonly next: Map<string, CompletedList>;
+}
+
 const NONE: ReadonlySet<string> = new Set();
+/** Shared lists kept at most: past it (plugins with ever-new names), lists are made per event. */
+const MAX_SHARED_LISTS = 10_000;
 
 export interface MemoryDedupeStoreOptions {
   /** Events remembered at most; the least recently claimed go first. Default 100,000. */
@@ -43,6 +55,9 @@ export class MemoryDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   /** The store's own clock origin: entry times stay small integers for days. */
   private readonly epoch = Date.now();
+  /** The shared lists of one plugin, by its key: the roots of the tree. */
+  private readonly lists = new Map<string, CompletedList>();
+  private sharedLists = 0;
 
   constructor(options: MemoryDedupeStoreOptions = {}) {
     this.max = Math.max(1, options.max ?? 100_000);
@@ -70,7 +85,7 @@ export class MemoryDedupeStore implements DedupeStore {
       this.trim(now);
     }
     entry.attempts += 1;
-    const completed = entry.completed === undefined ? NONE : new Set(typeof entry.completed === 'string' ? [entry.completed] : entry.completed);
+    const completed = entry.completed === undefined ? NONE : new Set(entry.completed.plugins);
     if (entry.inFlight) return { busy: true, attempt: entry.attempts, completed };
     entry.inFlight = true;
     return { busy: false, attempt: entry.attempts, completed };
@@ -80,10 +95,17 @@ export class MemoryDedupeStore implements DedupeStore {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
     const done = entry.completed;
-    if (done === undefined) entry.completed = pluginKey;
-    else if (typeof done === 'string') {
-      if (done !== pluginKey) entry.completed = [done, pluginKey];
-    } else if (!done.includes(pluginKey)) done.push(pluginKey);
+    if (done !== undefined && done.plugins.includes(pluginKey)) return;
+    const branches = done === undefined ? this.lists : done.next;
+    let list = branches.get(pluginKey);
+    if (list === undefined) {
+      list = { plugins: Object.freeze(done === undefined ? [pluginKey] : [...done.plugins, pluginKey]), next: new Map() };
+      if (this.sharedLists < MAX_SHARED_LISTS) {
+        branches.set(pluginKey, list);
+        this.sharedLists += 1;
+      }
+    }
+    entry.completed = list;
   }
 
   release(key: string): void {

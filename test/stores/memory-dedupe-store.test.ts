@@ -26,6 +26,28 @@ describe('MemoryDedupeStore', () => {
     expect([...(await store.claim('k')).completed]).to.deep.equal(['echo', 'crm', 'log']);
   });
 
+  it('events sharing completed plugins each read back their own, whatever the order', () => {
+    const store = new MemoryDedupeStore();
+    const runs: Record<string, string[]> = { a: ['echo', 'log'], b: ['log', 'echo'], c: ['echo'], d: ['echo', 'log', 'crm'], e: ['echo', 'log'] };
+    for (const [key, plugins] of Object.entries(runs)) {
+      store.claim(key);
+      for (const plugin of plugins) store.complete(key, plugin);
+      store.release(key);
+    }
+    for (const [key, plugins] of Object.entries(runs)) expect([...store.claim(key).completed], key).to.deep.equal(plugins);
+  });
+
+  it('past the shared lists it keeps (plugins with ever-new names), still records each event', () => {
+    const store = new MemoryDedupeStore();
+    for (let i = 0; i < 10_050; i += 1) {
+      store.claim(`k${i}`);
+      store.complete(`k${i}`, `plugin-${i}`);
+      store.complete(`k${i}`, 'echo');
+    }
+    expect([...store.claim('k10049').completed]).to.deep.equal(['plugin-10049', 'echo']);
+    expect([...store.claim('k3').completed]).to.deep.equal(['plugin-3', 'echo']);
+  });
+
   it('forgets the least recently claimed first: a redelivery keeps its event', async () => {
     const store = new MemoryDedupeStore({ max: 3 });
     for (const key of ['a', 'b', 'c']) {
