@@ -45,7 +45,7 @@ const BUSY = Object.freeze({ status: 'busy' as const });
 const STARTING: Promise<Outcome> = new Promise<Outcome>(() => undefined);
 const OVERLOADED = Object.freeze({ status: 'overloaded' as const });
 const LOST = Object.freeze({ status: 'lost' as const });
-const EXCLUSIVE: ClaimOptions = Object.freeze({ exclusive: true });
+const TAKEOVER: ClaimOptions = Object.freeze({ takeover: true });
 
 /** What the dedupe store records, beside the plugin's own record, for the handler set that claimed an event. */
 const CLAIM_MARK = '\u0000claimed:';
@@ -191,7 +191,7 @@ export class Dispatcher {
       let claim: Claim | undefined;
       try {
         if (key !== undefined) {
-          const claimed = options?.exclusive === true ? store.claim(key, EXCLUSIVE) : store.claim(key);
+          const claimed = options?.takeover === true ? store.claim(key, TAKEOVER) : store.claim(key);
           claim = isThenable(claimed) ? await claimed : claimed;
         }
       } catch (error) {

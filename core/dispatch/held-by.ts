@@ -6,7 +6,7 @@ export type Held = () => boolean;
 
 /**
  * Whether this process still holds the event, asked before each record and each send: both
- * the store's lease (unless the claim was exclusive) and the caller's hold must stand. Undefined (nothing to ask) when neither
+ * the store's lease and the caller's hold must stand. Undefined (nothing to ask) when neither
  * can be lost, as with the in-memory store in direct mode.
  *
  * @example
@@ -15,8 +15,7 @@ export type Held = () => boolean;
  */
 export function heldBy(store: DedupeStore, key: string | undefined, options: DeliverOptions | undefined): Held | undefined {
   const current = options?.current;
-  // An exclusive claim took no lease: the caller's hold is the only one.
-  const leased = key !== undefined && store.holds !== undefined && options?.exclusive !== true ? key : undefined;
+  const leased = key !== undefined && store.holds !== undefined ? key : undefined;
   if (leased === undefined) return current;
   return current === undefined ? () => store.holds!(leased) : () => store.holds!(leased) && current();
 }

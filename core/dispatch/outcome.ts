@@ -21,8 +21,8 @@ export type Outcome =
 
 /** How one delivery is made: what a queue worker knows of the record it holds. */
 export interface DeliverOptions {
-  /** The caller alone holds the event, and `current` says for how long (see {@link ClaimOptions.exclusive}). */
-  readonly exclusive?: boolean;
+  /** Take the event's dedupe lease from whoever holds it (see {@link ClaimOptions.takeover}). */
+  readonly takeover?: boolean;
   /** True while the caller still holds the event where it came from (a broker's delivery not yet redelivered elsewhere). */
   readonly current?: () => boolean;
 }

@@ -93,10 +93,9 @@ export class QueueWorker {
     const event = eventOf(delivery.record);
     telemetry.queue('depth', delivery.pending, delivery.partition);
     telemetry.queue('lag', Math.max(0, Date.now() - delivery.record.publishedAt) / 1000);
-    // The broker lets one record per partition out at a time, and the delivery knows when it may
-    // have been redelivered elsewhere: that is the hold, so the dedupe store takes no lease (and
-    // a redelivery never waits out the lease of a holder that crashed).
-    const options: DeliverOptions = { exclusive: true, current: delivery.current };
+    // A redelivery means the broker gave up on the record's last holder (crashed, frozen or
+    // cut off): its dedupe lease is taken over at once instead of waited out.
+    const options: DeliverOptions = { takeover: delivery.deliveries > 1, current: delivery.current };
     let failures = 0;
     let waits = 0;
     for (;;) {

@@ -11,14 +11,12 @@ export interface Claim {
 /** How a claim is taken. */
 export interface ClaimOptions {
   /**
-   * The caller alone holds the event by other means, and knows itself when it may have lost
-   * it: a queue worker with a broker's delivery (the broker lets one record per partition out
-   * at a time, redelivers it only once its holder stopped keeping it alive, and the holder
-   * stops trusting its hold before that). No lease is taken, renewed or released, whatever
-   * lease an earlier holder left (a redelivery need not wait it out), and the claim is never
-   * busy; {@link DedupeStore.holds} is not asked about it.
+   * Take the event's lease even when another holder has it. Only for a caller that knows the
+   * holder has lost the event: a queue worker given a broker's redelivery (the broker lets one
+   * record per partition out at a time, and redelivers only once the last holder stopped
+   * keeping it alive), so the crashed holder's lease need not be waited out.
    */
-  readonly exclusive?: boolean;
+  readonly takeover?: boolean;
 }
 
 /**

@@ -13,8 +13,7 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
    * How long a claim keeps other processes off an event without being renewed, in ms. A
    * holder renews its leases every third of this while its handlers run, so a live claim
    * never lapses however long they take, and an event claimed by a process that died is free
-   * again within this time. Default 6,000. Queue workers take no lease: the broker's delivery
-   * is their hold.
+   * again within this time. Default 6,000.
    */
   readonly leaseMs?: number;
   /**
@@ -36,14 +35,13 @@ export interface RedisDedupeStoreOptions extends RedisConnectionOptions {
 const EIGHT_DAYS_MS = 8 * 24 * 60 * 60 * 1000;
 
 // Atomically: count the attempt (unless ARGV[4] is 0: the same attempt, asked again), take the
-// lease if free (none when ARGV[5] is 1: the caller holds the event exclusively), read the
-// completed plugins.
+// lease if free (or whoever holds it, when ARGV[5] is 1: a takeover), read the completed plugins.
 const CLAIM = `
 local attempts
 if ARGV[4] == '0' then attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '1') else attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-local taken = true
-if ARGV[5] ~= '1' then taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) end
+local taken
+if ARGV[5] == '1' then taken = redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2]) else taken = redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) end
 local done = redis.call('SMEMBERS', KEYS[2])
 if taken then return {1, attempts, done} end
 return {0, attempts, done}`;
@@ -154,9 +152,8 @@ export class RedisDedupeStore implements DedupeStore {
     if (this.refusal !== undefined) throw new StoreUnavailableError(this.refusal);
     const lease = randomUUID();
     const sentAt = Date.now();
-    const exclusive = options?.exclusive === true;
-    let [taken, attempts, done] = await this.tryClaim(key, lease, true, exclusive);
-    if (exclusive) return { busy: false, attempt: attempts, completed: new Set(done) };
+    const takeover = options?.takeover === true;
+    let [taken, attempts, done] = await this.tryClaim(key, lease, true, takeover);
     // Leased elsewhere, yet plugins already completed it: most likely a copy of a finished event
     // that the other process is only confirming. Wait for its lease rather than answer busy.
     const until = Date.now() + (this.options.busyWaitMs ?? 1_000);
@@ -177,9 +174,9 @@ export class RedisDedupeStore implements DedupeStore {
     return held !== undefined && !held.lost && Date.now() < held.validUntil;
   }
 
-  private async tryClaim(key: string, lease: string, count: boolean, exclusive: boolean): Promise<[number, number, string[]]> {
+  private async tryClaim(key: string, lease: string, count: boolean, takeover: boolean): Promise<[number, number, string[]]> {
     return (await guarded(this.redis, 'claim an event', () =>
-      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0', exclusive ? '1' : '0'),
+      this.redis.eval(CLAIM, 3, this.key(key, 'meta'), this.key(key, 'done'), this.key(key, 'lease'), lease, this.leaseMs, this.ttlMs, count ? '1' : '0', takeover ? '1' : '0'),
     )) as [number, number, string[]];
   }
 
@@ -208,8 +205,9 @@ export class RedisDedupeStore implements DedupeStore {
   }
 
   /**
-   * Records a completed plugin. Plugins completing the same event in the same tick (an event
-   * claimed and handled at once records two) share one command, sent at the end of the tick.
+   * Records a completed plugin. Completions of the same event asked for one after another, in
+   * one synchronous run (a plugin that claimed the event records its claim, then itself),
+   * share one command, sent once that run is over.
    */
   complete(key: string, pluginKey: string): Promise<void> {
     const waiting = this.completions.get(key);

@@ -1,5 +1,5 @@
-// What the Redis dedupe store sends per event: an exclusive claim (a queue worker's) takes no
-// lease, and the completions of one event in one tick go out as one command.
+// What the Redis dedupe store sends per event: the completions of one event recorded one after
+// another go out as one command.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
@@ -41,47 +41,37 @@ describe('Redis dedupe store: commands per event', function () {
     counted.redis.disconnect();
   });
 
-  it('an exclusive claim takes no lease: never busy, attempts counted, nothing to release', async () => {
-    const other = new RedisDedupeStore({ url: REDIS_URL, prefix, logger });
-    await other.open();
-    try {
-      // A lease left by an earlier holder (a worker that crashed) is not waited out.
-      expect((await other.claim('event-1')).busy).to.equal(false);
-      const before = counted.scripts();
-      const first = await store.claim('event-1', { exclusive: true });
-      expect(first).to.deep.include({ busy: false, attempt: 2 });
-      await store.release('event-1');
-      expect(counted.scripts() - before, 'one claim, no release').to.equal(1);
-      const again = await store.claim('event-1', { exclusive: true });
-      expect(again.attempt).to.equal(3);
-      expect(await counted.redis.keys(`${prefix}*event-1*lease`)).to.have.length(1, 'only the other store took a lease');
-    } finally {
-      await other.close();
-    }
-  });
-
-  it('a plain claim still takes a lease, and answers busy to a second plain claim', async () => {
-    await store.claim('event-2');
-    const other = new RedisDedupeStore({ url: REDIS_URL, prefix, busyWaitMs: 0, logger });
-    await other.open();
-    try {
-      expect((await other.claim('event-2')).busy).to.equal(true);
-      await store.release('event-2');
-      expect((await other.claim('event-2')).busy).to.equal(false);
-    } finally {
-      await other.close();
-    }
+  it('an event handled by two plugins at once costs three commands: claim, its completions, release', async () => {
+    const before = counted.scripts();
+    expect((await store.claim('event-1')).busy).to.equal(false);
+    // As the dispatcher records a claiming plugin: its claim marker, then the plugin itself.
+    await Promise.all([store.complete('event-1', 'claim:echo'), store.complete('event-1', 'echo')]);
+    await store.release('event-1');
+    expect(counted.scripts() - before).to.equal(3);
+    expect([...(await store.claim('event-1')).completed].sort()).to.deep.equal(['claim:echo', 'echo']);
   });
 
   it('completions of one event in one tick are one command, and all recorded', async () => {
-    await store.claim('event-3', { exclusive: true });
+    await store.claim('event-3');
     const before = counted.scripts();
     await Promise.all([store.complete('event-3', 'claim:echo'), store.complete('event-3', 'echo'), store.complete('event-4', 'echo')]);
     expect(counted.scripts() - before, 'one per event').to.equal(2);
     await store.complete('event-3', 'logger');
     expect(counted.scripts() - before, 'a later tick sends its own').to.equal(3);
-    expect([...(await store.claim('event-3', { exclusive: true })).completed].sort()).to.deep.equal(['claim:echo', 'echo', 'logger']);
-    expect([...(await store.claim('event-4', { exclusive: true })).completed]).to.deep.equal(['echo']);
+    await store.release('event-3');
+    expect([...(await store.claim('event-3')).completed].sort()).to.deep.equal(['claim:echo', 'echo', 'logger']);
+    expect([...(await store.claim('event-4')).completed]).to.deep.equal(['echo']);
+  });
+
+  it('a completion asked for once its batch has left goes in a command of its own, and both are recorded', async () => {
+    const before = counted.scripts();
+    const first = store.complete('event-6', 'a');
+    await Promise.resolve();
+    await Promise.resolve();
+    const second = store.complete('event-6', 'b');
+    await Promise.all([first, second]);
+    expect(counted.scripts() - before).to.equal(2);
+    expect([...(await store.claim('event-6')).completed].sort()).to.deep.equal(['a', 'b']);
   });
 
   it('a failed batch rejects every completion in it', async () => {
