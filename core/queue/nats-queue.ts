@@ -46,12 +46,6 @@ export interface NatsQueueOptions {
 const encoder = new TextEncoder();
 /** Time kept back from `ackWaitMs` for a keep-alive to reach the broker: past it, a worker stops trusting its hold on a record. */
 const KEEP_ALIVE_MARGIN_MS = 500;
-/**
- * Records one open pull asks for. The broker still lets out one record per partition at a
- * time (`max_ack_pending: 1`), so this is not how many a worker holds: it is how many records
- * one pull request outlives, since the client asks again only once a quarter of it is used.
- */
-const PULL_BATCH = 64;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -253,15 +247,19 @@ export class NatsQueue implements Queue {
 
   /**
    * One partition's loop: the client's long-lived pull of one record at a time (the broker
-   * holds the next until this one is acked anyway), each handed over in turn; opened again
-   * when the client gives up on it (the consumer deleted, the connection closed).
+   * holds the next until this one is acked anyway), each handed over in turn. The client
+   * itself rides out reconnections and a consumer deleted and made again; should it end the
+   * pull anyway (a bad request, a permissions error), it is opened again after a pause.
    */
   private async pull(partition: number, handler: (delivery: QueueDelivery) => Promise<void>, running: PartitionFeeds): Promise<void> {
     while (!running.stopped) {
       let messages: ConsumerMessages;
       try {
         const consumer = await this.js!.consumers.get(this.stream, `p${partition}`);
-        messages = await consumer.consume({ max_messages: PULL_BATCH, expires: this.pullExpiresMs });
+        // One record per pull, asked for only once the last is handled: no pull stays open while a
+        // record is in hand, so a record the broker redelivers (this worker frozen past its hold)
+        // never waits in this worker's buffer to be handled as if fresh.
+        messages = await consumer.consume({ max_messages: 1, expires: this.pullExpiresMs });
       } catch {
         if (!running.stopped) await sleep(500);
         continue;
