@@ -16,7 +16,8 @@ interface Entry {
  */
 interface CompletedList {
   readonly plugins: readonly string[];
-  readonly next: Map<string, CompletedList>;
+  /** Made when a first event completes one more plugin after these. */
+  next: Map<string, CompletedList> | undefined;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -96,12 +97,12 @@ export class MemoryDedupeStore implements DedupeStore {
     if (entry === undefined) return;
     const done = entry.completed;
     if (done !== undefined && done.plugins.includes(pluginKey)) return;
-    const branches = done === undefined ? this.lists : done.next;
-    let list = branches.get(pluginKey);
+    let list = done === undefined ? this.lists.get(pluginKey) : done.next?.get(pluginKey);
     if (list === undefined) {
-      list = { plugins: Object.freeze(done === undefined ? [pluginKey] : [...done.plugins, pluginKey]), next: new Map() };
+      list = { plugins: Object.freeze(done === undefined ? [pluginKey] : [...done.plugins, pluginKey]), next: undefined };
       if (this.sharedLists < MAX_SHARED_LISTS) {
-        branches.set(pluginKey, list);
+        if (done === undefined) this.lists.set(pluginKey, list);
+        else (done.next ??= new Map()).set(pluginKey, list);
         this.sharedLists += 1;
       }
     }
