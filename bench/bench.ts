@@ -67,15 +67,19 @@ interface Server {
   readonly fakeApi?: boolean;
   /** The id of the hand-written server doing the same work: this one's floor. */
   readonly floor?: string;
+  /** The id of the floor's work done on Koa + @koa/router + koa-bodyparser, the stack rbmkit must use. */
+  readonly stackFloor?: string;
 }
 const ALL_SERVERS: Server[] = [
   { id: 'node', name: 'node:http (verify only)', file: 'bench/servers/bare-node.ts' },
   { id: 'koa', name: 'Koa + router + bodyparser (verify only)', file: 'bench/servers/koa-baseline.ts' },
   { id: 'express', name: 'Express sample style (verify only, ===)', file: 'bench/servers/express-sample.ts' },
   { id: 'floor-echo', name: 'floor: node:http echo (verify, dedupe, READ + reply over HTTP, log)', file: 'bench/servers/floor-agent.ts', env: { MODE: 'echo' }, fakeApi: true },
-  { id: 'echo', name: 'rbmkit echo, HTTP client to fake API', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'http' }, fakeApi: true, floor: 'floor-echo' },
+  { id: 'floor-koa-echo', name: 'floor on Koa + router + bodyparser: echo', file: 'bench/servers/floor-agent.ts', env: { MODE: 'echo', STACK: 'koa' }, fakeApi: true },
+  { id: 'echo', name: 'rbmkit echo, HTTP client to fake API', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'http' }, fakeApi: true, floor: 'floor-echo', stackFloor: 'floor-koa-echo' },
   { id: 'floor-none', name: 'floor: node:http, no plugins (verify, dedupe)', file: 'bench/servers/floor-agent.ts', env: { MODE: 'none' } },
-  { id: 'none', name: 'rbmkit, no plugins (verify, dedupe, dispatch)', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'memory', PLUGINS: 'none' }, floor: 'floor-none' },
+  { id: 'floor-koa-none', name: 'floor on Koa + router + bodyparser: no plugins', file: 'bench/servers/floor-agent.ts', env: { MODE: 'none', STACK: 'koa' } },
+  { id: 'none', name: 'rbmkit, no plugins (verify, dedupe, dispatch)', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'memory', PLUGINS: 'none' }, floor: 'floor-none', stackFloor: 'floor-koa-none' },
   { id: 'echo-memory', name: 'rbmkit echo, in-memory client', file: 'bench/servers/rbmkit-echo.ts', env: { CLIENT: 'memory' } },
   // The echo agent exactly as the README starts it: npm, tsx and the TypeScript source.
   {
@@ -309,6 +313,9 @@ interface Row {
   /** CPU time per push over the floor's, per round: the median, and the lowest and highest. */
   readonly cpuVsFloor?: number;
   readonly cpuVsFloorSpread?: readonly [number, number];
+  /** CPU time per push over the same work's on Koa + router + bodyparser, per round: the median, and the lowest and highest. */
+  readonly cpuVsStackFloor?: number;
+  readonly cpuVsStackFloorSpread?: readonly [number, number];
   /** Medians of per-round ratios; undefined when that server did not run. */
   readonly vsFloor?: number;
   readonly p99VsFloor?: number;
@@ -337,6 +344,10 @@ const cpuAgainst = (server: string, floor: string | undefined, pipelining: numbe
   const each = ratios(server, floor, pipelining, (r) => r.cpuUsPerPush);
   return each === undefined ? {} : { cpuVsFloor: median(each), cpuVsFloorSpread: spread(each) };
 };
+const stackAgainst = (server: Server, pipelining: number) => {
+  const each = server.stackFloor === undefined ? undefined : ratios(server.name, byId(server.stackFloor).name, pipelining, (r) => r.cpuUsPerPush);
+  return each === undefined ? {} : { cpuVsStackFloor: median(each), cpuVsStackFloorSpread: spread(each) };
+};
 const rows: Row[] = runs.length === 0 ? [] : PIPELINING.flatMap((pipelining) =>
   SERVERS.map((server) => {
     const mine = runs.filter((r) => r.server === server.name && r.pipelining === pipelining);
@@ -353,6 +364,7 @@ const rows: Row[] = runs.length === 0 ? [] : PIPELINING.flatMap((pipelining) =>
       ...(mine.every((r) => r.cpuUsPerPush !== undefined) ? { cpuUsPerPush: median(mine.map((r) => r.cpuUsPerPush!)), cpuSpread: spread(mine.map((r) => r.cpuUsPerPush!)) } : {}),
       ...(mine.every((r) => r.allocatedKbPerPush !== undefined) ? { allocatedKbPerPush: median(mine.map((r) => r.allocatedKbPerPush!)) } : {}),
       ...cpuAgainst(server.name, floor, pipelining),
+      ...stackAgainst(server, pipelining),
       vsFloor: ratio(server.name, floor, pipelining),
       // p99 of 0-1 ms rounds to a floor of 1 ms, so a ratio never divides by 0.
       p99VsFloor: ratio(server.name, floor, pipelining, (r) => Math.max(r.p99, 1)),
@@ -384,6 +396,10 @@ for (const pipelining of PIPELINING) {
     if (mine?.cpuVsFloor === undefined) continue;
     const [low, high] = mine.cpuVsFloorSpread!;
     targets.push({ target: `p${pipelining}: ${label} CPU per push <= ${limit}x its floor's`, value: mine.cpuVsFloor, unit: 'x', range: `${fmt(low, 2)}-${fmt(high, 2)}x`, met: mine.cpuVsFloor <= limit });
+    if (mine.cpuVsStackFloor === undefined) continue;
+    // For reference, not a target: the same limit against the floor's work on rbmkit's fixed stack.
+    const [stackLow, stackHigh] = mine.cpuVsStackFloorSpread!;
+    targets.push({ target: `p${pipelining}: ${label} CPU per push against the same work on Koa + router + bodyparser (reference)`, value: mine.cpuVsStackFloor, unit: 'x', range: `${fmt(stackLow, 2)}-${fmt(stackHigh, 2)}x`, met: undefined });
   }
 }
 const memoryOf = (id: string) => memoryRuns.find((m) => m.server === byId(id).name);
@@ -423,11 +439,11 @@ const micro = values['no-micro'] || values['only-memory'] ? [] : await runMicro(
 
 // CPU time per push first: it holds from run to run where req/s does not.
 const table = [
-  `| server | pipelining | CPU us/push (lowest-highest) | x floor, CPU (lowest-highest) | alloc KB/push | p50 ms | p99 ms | x floor (p99) | most req/s | x floor (req/s) | idle RSS MB | RSS MB after | x node:http | x Koa |`,
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  `| server | pipelining | CPU us/push (lowest-highest) | x floor, CPU (lowest-highest) | x floor on Koa, CPU (lowest-highest) | alloc KB/push | p50 ms | p99 ms | x floor (p99) | most req/s | x floor (req/s) | idle RSS MB | RSS MB after | x node:http | x Koa |`,
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.server} | ${r.pipelining} | ${opt(r.cpuUsPerPush, 0)}${range(r.cpuSpread)} | ${opt(r.cpuVsFloor)}${range(r.cpuVsFloorSpread, 2)} | ${opt(r.allocatedKbPerPush, 1)} | ${r.p50} | ${r.p99} | ${opt(r.p99VsFloor)} | ${fmt(r.rps)} | ${opt(r.vsFloor)} | ${fmt(r.idleRssMb)} | ${fmt(r.rssMb)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} |`,
+      `| ${r.server} | ${r.pipelining} | ${opt(r.cpuUsPerPush, 0)}${range(r.cpuSpread)} | ${opt(r.cpuVsFloor)}${range(r.cpuVsFloorSpread, 2)} | ${opt(r.cpuVsStackFloor)}${range(r.cpuVsStackFloorSpread, 2)} | ${opt(r.allocatedKbPerPush, 1)} | ${r.p50} | ${r.p99} | ${opt(r.p99VsFloor)} | ${fmt(r.rps)} | ${opt(r.vsFloor)} | ${fmt(r.idleRssMb)} | ${fmt(r.rssMb)} | ${opt(r.vsNode)} | ${opt(r.vsKoa)} |`,
   ),
 ].join('\n');
 const memoryTable = [

@@ -8,8 +8,14 @@
 // keep-alive HTTP calls (undici, as rbmkit's client) to the fake RBM API at RBM_API_URL, each
 // with a UUID id, and writes one JSON log line per event (what rbmkit's logging plugin logs at
 // info, phone masked) to stdout. MODE=none does neither: verify, dedupe, 200.
+// STACK=koa does the same work behind Koa, @koa/router and koa-bodyparser (the stack the
+// product owner fixed for rbmkit) instead of node:http: rbmkit's own cost on that stack is
+// the distance to it.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import Router from '@koa/router';
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
 import { Agent, request } from 'undici';
 import { announce, TOKEN } from './verify.js';
 
@@ -86,33 +92,68 @@ function deliver(event: { agentId: string; senderPhoneNumber: string; messageId:
   return result;
 }
 
-function answer(res: import('node:http').ServerResponse, status: number, body: string): void {
+type Event = { agentId: string; senderPhoneNumber: string; messageId: string; text?: string };
+type Answer = readonly [status: number, body: string];
+const FAILED: Answer = [500, '{"error":"plugin_failed","message":"echo failed"}'];
+
+/** A push's answer, from its parsed body and its X-Goog-Signature. */
+function answerPush(push: { message?: { data?: unknown } } | undefined, signature: string | undefined): Answer | Promise<Answer> {
+  let event: Event;
+  try {
+    const data = push?.message?.data;
+    if (typeof data !== 'string') return [400, '{"error":"bad_request","message":"expected message.data"}'];
+    const bytes = verify(data, signature);
+    if (bytes === undefined) return [401, '{"error":"bad_signature","message":"X-Goog-Signature does not match"}'];
+    event = JSON.parse(bytes.toString('utf8')) as Event;
+  } catch {
+    return [400, '{"error":"bad_json","message":"expected JSON"}'];
+  }
+  if (event.agentId !== AGENT_ID) return [403, '{"error":"agent_mismatch","message":"another agent"}'];
+  return deliver(event).then(
+    (ok): Answer => (ok ? [200, '{"status":"handled"}'] : FAILED),
+    () => FAILED,
+  );
+}
+
+function answer(res: import('node:http').ServerResponse, [status, body]: Answer): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    let event: { agentId: string; senderPhoneNumber: string; messageId: string; text?: string };
-    try {
-      const push = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message?: { data?: unknown } };
-      const data = push.message?.data;
-      if (typeof data !== 'string') return answer(res, 400, '{"error":"bad_request","message":"expected message.data"}');
-      const bytes = verify(data, req.headers['x-goog-signature'] as string | undefined);
-      if (bytes === undefined) return answer(res, 401, '{"error":"bad_signature","message":"X-Goog-Signature does not match"}');
-      event = JSON.parse(bytes.toString('utf8')) as typeof event;
-    } catch {
-      return answer(res, 400, '{"error":"bad_json","message":"expected JSON"}');
-    }
-    if (event.agentId !== AGENT_ID) return answer(res, 403, '{"error":"agent_mismatch","message":"another agent"}');
-    deliver(event).then(
-      (ok) => (ok ? answer(res, 200, '{"status":"handled"}') : answer(res, 500, '{"error":"plugin_failed","message":"echo failed"}')),
-      () => answer(res, 500, '{"error":"plugin_failed","message":"echo failed"}'),
-    );
+function listenOnNodeHttp(): import('node:http').Server {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let push: { message?: { data?: unknown } };
+      try {
+        push = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof push;
+      } catch {
+        return answer(res, [400, '{"error":"bad_json","message":"expected JSON"}']);
+      }
+      const answered = answerPush(push, req.headers['x-goog-signature'] as string | undefined);
+      if (answered instanceof Promise) void answered.then((a) => answer(res, a));
+      else answer(res, answered);
+    });
   });
-});
+  return server.listen(0, '127.0.0.1', () => announce((server.address() as { port: number }).port));
+}
+
+function listenOnKoa(): import('node:http').Server {
+  const app = new Koa();
+  app.silent = true;
+  const router = new Router();
+  router.post('/webhook', bodyParser({ enableTypes: ['json'] }), async (ctx) => {
+    const [status, body] = await answerPush(ctx.request.body as { message?: { data?: unknown } }, ctx.get('x-goog-signature') || undefined);
+    ctx.status = status;
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = body;
+  });
+  app.use(router.routes());
+  const server = app.listen(0, '127.0.0.1', () => announce((server.address() as { port: number }).port));
+  return server;
+}
+
+const server = process.env.STACK === 'koa' ? listenOnKoa() : listenOnNodeHttp();
 server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => announce((server.address() as { port: number }).port));
 process.on('exit', () => process.stderr.write(duplicates > 0 ? `floor: ${handled} handled, ${duplicates} duplicates\n` : ''));
