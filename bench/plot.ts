@@ -65,7 +65,7 @@ ${labels.join('\n')}
 ${panel(LABEL, 'CPU us per push (lower is better)', (r) => r.cpuUsPerPush ?? 0, ' us', (r) => r.cpuSpread)}
 ${panel(LABEL + BAR + 90, 'most req/s (higher is better)', (r) => r.rps, '')}
 ${panel(LABEL + 2 * (BAR + 90), 'p99 ms at the fixed rate (lower is better)', (r) => r.p99, ' ms')}
-<text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written node:http floors; light grey: verify-only baselines; blue: rbmkit.`)}</text>
+<text x="12" y="${height - 12}" font-size="11" fill="#555">${escape(`${result.at ?? ''} ${result.machine}. Dark grey: the hand-written floors (on node:http, and on Koa + router + bodyparser); light grey: verify-only baselines; blue: rbmkit.`)}</text>
 </svg>`;
 
 function chromiumPath(): string {
