@@ -74,7 +74,7 @@ redis.call('SADD', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
-/** Plugins completed on one event in the same tick, recorded by one command. */
+/** Plugins completed on one event in one synchronous run, recorded by one command. */
 interface CompletionBatch {
   readonly plugins: string[];
   readonly recorded: Promise<void>;
@@ -97,7 +97,7 @@ export class RedisDedupeStore implements DedupeStore {
   private readonly ttlMs: number;
   private readonly leaseMs: number;
   private readonly leases = new Map<string, HeldLease>();
-  /** Completions waiting for the end of the tick, by event key. */
+  /** Completions waiting for the synchronous run that asked for them to end, by event key. */
   private readonly completions = new Map<string, CompletionBatch>();
   /** Renews every held lease every third of `leaseMs`; runs only while leases are held. */
   private heartbeat: NodeJS.Timeout | undefined;
