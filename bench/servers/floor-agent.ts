@@ -95,6 +95,7 @@ function deliver(event: { agentId: string; senderPhoneNumber: string; messageId:
 type Event = { agentId: string; senderPhoneNumber: string; messageId: string; text?: string };
 type Answer = readonly [status: number, body: string];
 const FAILED: Answer = [500, '{"error":"plugin_failed","message":"echo failed"}'];
+const BAD_JSON: Answer = [400, '{"error":"bad_json","message":"expected JSON"}'];
 
 /** A push's answer, from its parsed body and its X-Goog-Signature. */
 function answerPush(push: { message?: { data?: unknown } } | undefined, signature: string | undefined): Answer | Promise<Answer> {
@@ -106,7 +107,7 @@ function answerPush(push: { message?: { data?: unknown } } | undefined, signatur
     if (bytes === undefined) return [401, '{"error":"bad_signature","message":"X-Goog-Signature does not match"}'];
     event = JSON.parse(bytes.toString('utf8')) as Event;
   } catch {
-    return [400, '{"error":"bad_json","message":"expected JSON"}'];
+    return BAD_JSON;
   }
   if (event.agentId !== AGENT_ID) return [403, '{"error":"agent_mismatch","message":"another agent"}'];
   return deliver(event).then(
@@ -129,7 +130,7 @@ function listenOnNodeHttp(): import('node:http').Server {
       try {
         push = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof push;
       } catch {
-        return answer(res, [400, '{"error":"bad_json","message":"expected JSON"}']);
+        return answer(res, BAD_JSON);
       }
       const answered = answerPush(push, req.headers['x-goog-signature'] as string | undefined);
       if (answered instanceof Promise) void answered.then((a) => answer(res, a));
